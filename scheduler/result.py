@@ -1,0 +1,75 @@
+"""The outcome of one solve: status, statistics and the verified schedule. Data only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from scheduler.schedule import Kpis, Schedule
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "OPTIMAL"
+    """A schedule proven optimal (within the requested relative gap limit, if one was set)."""
+    FEASIBLE = "FEASIBLE"
+    """A schedule from CP-SAT, not proven optimal: the time limit or a stop request came first."""
+    HEURISTIC = "HEURISTIC"
+    """CP-SAT found nothing in time; the dispatching heuristic's schedule is returned."""
+    INFEASIBLE = "INFEASIBLE"
+    """Proven to have no schedule."""
+    MODEL_INVALID = "MODEL_INVALID"
+    """CP-SAT rejected the model: a bug, since problems are validated first."""
+    UNKNOWN = "UNKNOWN"
+    """No schedule and no proof: nothing was found before the solve stopped."""
+
+    @property
+    def has_schedule(self) -> bool:
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.HEURISTIC)
+
+
+class StopReason(StrEnum):
+    FINISHED = "finished"
+    """The search ended by itself: optimality, infeasibility, or the gap limit reached."""
+    TIME_LIMIT = "time_limit"
+    CANCELLED = "cancelled"
+    """A stop token was set (a caller cancelled or a deadline expired)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """An improving solution during a solve."""
+
+    elapsed: float
+    """Seconds since the solve started."""
+    objective: int
+    bound: int
+    gap: float
+    solutions: int
+    """Improving solutions found so far, this one included."""
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    status: SolveStatus
+    stop_reason: StopReason
+    objective: int | None
+    """Objective of the returned schedule; None without a schedule."""
+    best_bound: int | None
+    """Best proven lower bound on the objective; None when nothing was proven."""
+    gap: float | None
+    """(objective - bound) / max(1, |objective|); None without a schedule and a bound."""
+    wall_time: float
+    """Seconds for the whole solve: heuristic, model building, search and verification."""
+    build_time: float
+    first_solution_time: float | None
+    """Seconds from the start to the first schedule (CP-SAT's or the heuristic's)."""
+    solutions: int
+    """Improving solutions CP-SAT reported."""
+    heuristic_objective: int | None
+    schedule: Schedule | None
+    kpis: Kpis | None
+    progress: tuple[Progress, ...] = field(default=())
+
+
+def relative_gap(objective: int, bound: int) -> float:
+    return abs(objective - bound) / max(1, abs(objective))
