@@ -32,7 +32,9 @@ class SolveParams(BaseModel):
         le=1.0,
         description="Stop once (objective - bound) / objective is at most this; 0 means prove optimality.",
     )
-    use_hint: bool = Field(default=True, description="Warm-start CP-SAT with the heuristic schedule.")
+    use_hint: bool = Field(
+        default=True, description="Warm-start CP-SAT with the heuristic schedule."
+    )
     log_search: bool = Field(default=False, description="Print CP-SAT's search log to stdout.")
 
     def cpsat_parameters(self) -> dict[str, object]:

@@ -118,7 +118,9 @@ class Problem(_Frozen):
     tick: timedelta = Field(default=timedelta(minutes=1), description="Length of one tick.")
     machines: list[Machine] = Field(min_length=1, max_length=MAX_MACHINES)
     orders: list[Order] = Field(min_length=1)
-    objective: Objective = Field(default_factory=lambda: Objective(terms=[ObjectiveTerm(kind="makespan")]))
+    objective: Objective = Field(
+        default_factory=lambda: Objective(terms=[ObjectiveTerm(kind="makespan")])
+    )
 
     @field_validator("tick")
     @classmethod
@@ -164,7 +166,8 @@ def _cross_reference_violations(problem: Problem) -> Iterable[FieldViolation]:
             n_operations += 1
             if op.id in seen_ops:
                 yield FieldViolation(
-                    f"{path}.operations[{k}].id", f"duplicate operation id {op.id!r} in order {order.id!r}"
+                    f"{path}.operations[{k}].id",
+                    f"duplicate operation id {op.id!r} in order {order.id!r}",
                 )
             seen_ops.add(op.id)
             eligible: set[str] = set()
@@ -177,7 +180,9 @@ def _cross_reference_violations(problem: Problem) -> Iterable[FieldViolation]:
                 eligible.add(mode.machine_id)
             horizon += max(mode.duration for mode in op.machines)
     if n_operations > MAX_OPERATIONS:
-        yield FieldViolation("orders", f"{n_operations} operations exceed the cap of {MAX_OPERATIONS}")
+        yield FieldViolation(
+            "orders", f"{n_operations} operations exceed the cap of {MAX_OPERATIONS}"
+        )
     if horizon > MAX_TIME:
         yield FieldViolation(
             "orders", f"releases plus durations reach {horizon} ticks, past the cap of {MAX_TIME}"
@@ -343,6 +348,11 @@ class ProblemIndex:
     def min_duration(self) -> np.ndarray:
         """Shortest processing time of each operation over its eligible machines."""
         return np.minimum.reduceat(self.mode_duration, self.mode_start[:-1])
+
+    @cached_property
+    def op_of_mode(self) -> np.ndarray:
+        """The operation each mode belongs to."""
+        return np.repeat(np.arange(self.n_operations), np.diff(self.mode_start))
 
     @cached_property
     def max_duration(self) -> np.ndarray:

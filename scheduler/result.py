@@ -46,6 +46,8 @@ class Progress:
     gap: float
     solutions: int
     """Improving solutions found so far, this one included."""
+    schedule: Schedule | None = field(default=None, repr=False, compare=False)
+    """The improving schedule itself (not yet verified: `solve` verifies only what it returns)."""
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,12 @@ class SolveResult:
     """(objective - bound) / max(1, |objective|); None without a schedule and a bound."""
     wall_time: float
     """Seconds for the whole solve: heuristic, model building, search and verification."""
+    heuristic_time: float
+    """Seconds for the dispatching heuristic (the incumbent and fallback schedule)."""
     build_time: float
+    """Seconds to build the CP-SAT model."""
     first_solution_time: float | None
-    """Seconds from the start to the first schedule (CP-SAT's or the heuristic's)."""
+    """Seconds from the start to CP-SAT's first schedule; None when it found none."""
     solutions: int
     """Improving solutions CP-SAT reported."""
     heuristic_objective: int | None

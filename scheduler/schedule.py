@@ -7,7 +7,6 @@ the verifier speak; ids are attached only when a schedule is written for people 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from scheduler.problem import ObjectiveKind, Problem
 
 
-class ScheduledOperation(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ScheduledOperation:
     job: int
     """0-based order (job) number."""
     index: int
@@ -67,7 +67,9 @@ class _Frozen(BaseModel):
 class OrderKpi(_Frozen):
     order_id: str
     completion: int
-    lateness: int | None = Field(description="completion - due; None when the order has no due date.")
+    lateness: int | None = Field(
+        description="completion - due; None when the order has no due date."
+    )
     tardiness: int = Field(description="max(0, lateness); 0 when the order has no due date.")
     flow_time: int = Field(description="completion - release.")
 

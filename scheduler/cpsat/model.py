@@ -1,0 +1,71 @@
+"""Problem → CpModel: variables, the rules in order, the objective, and hints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.cpsat.bounds import TimeWindows, time_windows
+from scheduler.cpsat.constraints import RULES
+from scheduler.cpsat.objective import ObjectiveVars, add_objective
+from scheduler.cpsat.variables import OperationVars, operation_vars
+from scheduler.problem import Problem
+from scheduler.schedule import Schedule
+
+
+@dataclass(frozen=True, eq=False)
+class SchedulingModel:
+    problem: Problem
+    model: cp_model.CpModel
+    windows: TimeWindows
+    ops: OperationVars
+    objective: ObjectiveVars
+
+
+def build_model(problem: Problem, incumbent_objective: int | None = None) -> SchedulingModel:
+    """The CP-SAT model of `problem`; an incumbent's objective (if any) tightens every window."""
+    model = cp_model.CpModel()
+    model.name = problem.name or "scheduler"
+    windows = time_windows(problem, incumbent_objective)
+    ops = operation_vars(model, problem, windows)
+    for rule in RULES:
+        rule(model, problem, ops)
+    objective = add_objective(model, problem, ops, windows)
+    return SchedulingModel(problem, model, windows, ops, objective)
+
+
+def add_hint(sm: SchedulingModel, schedule: Schedule) -> None:
+    """Hint every decision variable with `schedule`'s values (a complete, feasible hint)."""
+    problem, model, v = sm.problem, sm.model, sm.ops
+    ix = problem.index
+    machine, start, end = schedule.arrays(problem)
+    for o, (s, e) in enumerate(zip(start.tolist(), end.tolist(), strict=True)):
+        model.add_hint(v.start[o], s)
+        model.add_hint(v.end[o], e)
+    for k, m in enumerate(ix.mode_machine.tolist()):
+        literal = v.mode_presence[k]
+        if literal is not None:
+            model.add_hint(literal, int(machine[ix.op_of_mode[k]] == m))
+    completion = end[ix.job_start[1:] - 1]
+    if sm.objective.makespan is not None:
+        model.add_hint(sm.objective.makespan, int(completion.max()))
+    for j, tardiness in sm.objective.tardiness.items():
+        model.add_hint(tardiness, max(0, int(completion[j] - ix.due[j])))
+
+
+def schedule_from_values(
+    sm: SchedulingModel, value: cp_model.CpSolverSolutionCallback | cp_model.CpSolver
+) -> Schedule:
+    """Read a schedule out of a solution (from a solver or a solution callback)."""
+    problem, v = sm.problem, sm.ops
+    ix = problem.index
+    start = np.fromiter((value.value(s) for s in v.start), dtype=np.int64, count=ix.n_operations)
+    chosen = np.array(
+        [1 if lit is None else value.boolean_value(lit) for lit in v.mode_presence], dtype=bool
+    )
+    mode_of_op = np.flatnonzero(chosen)
+    machine = ix.mode_machine[mode_of_op]
+    end = start + ix.mode_duration[mode_of_op]
+    return Schedule.from_arrays(problem, machine, start, end)

@@ -1,0 +1,66 @@
+"""Decision variables: a start and end per operation, and an interval per eligible machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.cpsat.bounds import TimeWindows
+from scheduler.problem import Problem
+
+
+@dataclass(frozen=True, eq=False)
+class OperationVars:
+    """Indexed by flat operation (see `ProblemIndex`); modes by flat mode index."""
+
+    start: list[cp_model.IntVar]
+    end: list[cp_model.IntVar]
+    mode_presence: list[cp_model.IntVar | None]
+    """The literal 'this mode is chosen'; None for an operation with a single mode (always chosen)."""
+    mode_interval: list[cp_model.IntervalVar]
+
+
+def operation_vars(
+    model: cp_model.CpModel, problem: Problem, windows: TimeWindows
+) -> OperationVars:
+    ix = problem.index
+    durations = ix.mode_duration.tolist()
+    machines = ix.mode_machine.tolist()
+    mode_start = ix.mode_start.tolist()
+    earliest = windows.earliest_start.tolist()
+    latest = windows.latest_end.tolist()
+    min_d = ix.min_duration.tolist()
+    start: list[cp_model.IntVar] = []
+    end: list[cp_model.IntVar] = []
+    presence: list[cp_model.IntVar | None] = []
+    intervals: list[cp_model.IntervalVar] = []
+    for o in range(ix.n_operations):
+        s = model.new_int_var(earliest[o], latest[o] - min_d[o], f"s{o}")
+        first, last = mode_start[o], mode_start[o + 1]
+        e = model.new_int_var(earliest[o] + min_d[o], latest[o], f"e{o}")
+        if last - first == 1:
+            model.add(e == s + durations[first])
+            presence.append(None)
+            intervals.append(model.new_fixed_size_interval_var(s, durations[first], f"i{o}"))
+        else:
+            literals = []
+            for k in range(first, last):
+                lit = model.new_bool_var(f"p{o}_{machines[k]}")
+                literals.append(lit)
+                presence.append(lit)
+                # Alternatives share the operation's start, so no channelling is needed for it.
+                intervals.append(
+                    model.new_optional_fixed_size_interval_var(
+                        s, durations[k], lit, f"i{o}_{machines[k]}"
+                    )
+                )
+            chosen = list(zip(range(first, last), literals, strict=True))
+            model.add(e == s + sum(durations[k] * lit for k, lit in chosen))
+            # A mode too long for the operation's window can never be chosen.
+            for k, lit in chosen:
+                if earliest[o] + durations[k] > latest[o]:
+                    model.add(lit == 0)
+        start.append(s)
+        end.append(e)
+    return OperationVars(start, end, presence, intervals)
