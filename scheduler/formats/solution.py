@@ -1,0 +1,99 @@
+"""The schedule file: what `scheduler solve --out` writes and `scheduler verify` reads.
+
+Contract (documented in the README): a JSON object with `status`, `objective`, `best_bound` and
+`operations`, a list in which each operation carries its 0-based order number `job`, its 0-based
+position in that order `index`, its 0-based machine number `machine`, and `start` and `end` in
+ticks; ids (`order_id`, `operation_id`, `machine_id`) and, when the problem has a planning start,
+ISO-8601 `start_time` and `end_time` ride along for people and MES clients.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from scheduler.problem import FieldViolation, Problem, violations_of
+from scheduler.result import SolveResult
+from scheduler.schedule import Schedule, ScheduledOperation
+
+
+class ScheduleFileError(ValueError):
+    def __init__(self, source: str, violations: list[FieldViolation]):
+        self.source = source
+        self.violations = violations
+        lines = "\n".join(f"  {v}" for v in violations[:20])
+        super().__init__(f"{source}: invalid schedule file:\n{lines}")
+
+
+class _Operation(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    job: int = Field(ge=0)
+    index: int = Field(ge=0)
+    machine: int = Field(ge=0)
+    start: int
+    end: int
+
+
+class _ScheduleFile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    operations: list[_Operation]
+
+
+def result_to_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "problem": problem.name,
+        "status": result.status.value,
+        "stop_reason": result.stop_reason.value,
+        "objective": result.objective,
+        "best_bound": result.best_bound,
+        "gap": result.gap,
+        "wall_time": round(result.wall_time, 3),
+        "solutions": result.solutions,
+        "heuristic_objective": result.heuristic_objective,
+    }
+    if result.kpis is not None:
+        out["kpis"] = result.kpis.model_dump(mode="json")
+    out["operations"] = (
+        [] if result.schedule is None else schedule_to_json(problem, result.schedule)
+    )
+    return out
+
+
+def schedule_to_json(problem: Problem, schedule: Schedule) -> list[dict[str, Any]]:
+    rows = []
+    for op in sorted(schedule.operations, key=lambda o: (o.start, o.machine, o.job, o.index)):
+        order = problem.orders[op.job]
+        row: dict[str, Any] = {
+            "job": op.job,
+            "index": op.index,
+            "machine": op.machine,
+            "start": op.start,
+            "end": op.end,
+            "order_id": order.id,
+            "operation_id": order.operations[op.index].id,
+            "machine_id": problem.machines[op.machine].id,
+        }
+        if problem.planning_start is not None:
+            row["start_time"] = (problem.planning_start + op.start * problem.tick).isoformat()
+            row["end_time"] = (problem.planning_start + op.end * problem.tick).isoformat()
+        rows.append(row)
+    return rows
+
+
+def read_schedule(text: str | bytes, source: str = "<schedule>") -> Schedule:
+    """Parse a schedule file; raise ScheduleFileError naming the field and the reason."""
+    try:
+        data = _ScheduleFile.model_validate_json(text)
+    except ValidationError as error:
+        raise ScheduleFileError(source, violations_of(error)) from None
+    return Schedule(
+        tuple(
+            ScheduledOperation(o.job, o.index, o.machine, o.start, o.end) for o in data.operations
+        )
+    )
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=1) + "\n"
