@@ -1,0 +1,238 @@
+"""The `scheduler` command: the only module that parses argv or exits the process.
+
+Exit codes: 0 a schedule was produced (or verified), 1 bad input or a failed verification,
+2 bad usage, 3 the problem has no schedule (infeasible, or none found in time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
+
+from scheduler.params import SolveParams
+from scheduler.problem import InvalidProblem, Problem, violations_of
+from scheduler.result import Progress, SolveResult, SolveStatus
+from scheduler.stop import StopToken
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_NO_SCHEDULE = 0, 1, 2, 3
+FORMATS = ("orlib", "taillard", "fjsplib", "json")
+
+
+class CliError(Exception):
+    """A readable message for the user; becomes a one-paragraph error and exit code 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except CliError as error:
+        print(f"scheduler: error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scheduler", description="Production scheduling with OR-Tools CP-SAT."
+    )
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    solve = commands.add_parser("solve", help="solve a problem file and print the result")
+    solve.add_argument("file", type=Path, help="problem file (OR-Library, Taillard, FJSPLIB, JSON)")
+    solve.add_argument("--format", choices=FORMATS, help="file format (detected when omitted)")
+    solve.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
+    solve.add_argument("--workers", type=int, help="CP-SAT workers (default: one per core, ≤ 8)")
+    solve.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    solve.add_argument("--gap", type=float, default=0.0, help="relative gap limit (default 0)")
+    solve.add_argument("--out", type=Path, help="write the schedule file (JSON) here")
+    solve.add_argument("--quiet", action="store_true", help="no live progress")
+    solve.add_argument("--log", action="store_true", help="print CP-SAT's search log")
+    solve.set_defaults(run=_run_solve)
+
+    verify = commands.add_parser("verify", help="check a schedule file against its problem")
+    verify.add_argument("problem", type=Path)
+    verify.add_argument("schedule", type=Path)
+    verify.add_argument("--format", choices=FORMATS, help="problem file format")
+    verify.set_defaults(run=_run_verify)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the problem file")
+    schema.set_defaults(run=_run_schema)
+    return parser
+
+
+def _read_problem(path: Path, fmt: str | None) -> Problem:
+    from scheduler.formats import FormatError, read_problem
+
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    try:
+        return read_problem(path, fmt)
+    except (FormatError, InvalidProblem) as error:
+        raise CliError(str(error)) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CliError(f"{path}: cannot read: {error}") from None
+
+
+def _params(args: argparse.Namespace) -> SolveParams:
+    fields: dict[str, Any] = {
+        "time_limit": args.time_limit,
+        "seed": args.seed,
+        "relative_gap_limit": args.gap,
+        "log_search": args.log,
+    }
+    if args.workers is not None:
+        fields["workers"] = args.workers
+    try:
+        return SolveParams(**fields)
+    except ValidationError as error:
+        flags = {"time_limit": "--time-limit", "relative_gap_limit": "--gap"}
+        reasons = [
+            f"{flags.get(v.field, '--' + v.field.replace('_', '-'))}: {v.reason}"
+            for v in violations_of(error)
+        ]
+        raise CliError("; ".join(reasons)) from None
+
+
+def _run_solve(args: argparse.Namespace) -> int:
+    from scheduler.formats.solution import dumps, result_to_json
+    from scheduler.solve import solve
+
+    problem = _read_problem(args.file, args.format)
+    params = _params(args)
+    ix = problem.index
+    show = not args.quiet
+    if show:
+        print(
+            f"{problem.name or args.file.name}: {ix.n_jobs} orders, {ix.n_operations} operations, "
+            f"{ix.n_machines} machines; objective {_objective_name(problem)}; "
+            f"{params.time_limit:g} s, {params.workers} worker(s)",
+            file=sys.stderr,
+        )
+
+    def on_progress(event: Progress) -> None:
+        print(
+            f"  {event.elapsed:8.2f}s  objective {event.objective:>10}  bound {event.bound:>10}"
+            f"  gap {100 * event.gap:6.2f}%",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    result = _solve_interruptibly(
+        lambda stop: solve(problem, params, stop=stop, on_progress=on_progress if show else None)
+    )
+    _print_summary(result)
+    if args.out is not None:
+        try:
+            args.out.write_text(dumps(result_to_json(problem, result)))
+        except OSError as error:
+            raise CliError(f"{args.out}: cannot write: {error}") from None
+    return EXIT_OK if result.status.has_schedule else EXIT_NO_SCHEDULE
+
+
+def _solve_interruptibly(run: Any) -> SolveResult:
+    """Run a solve in a worker thread so Ctrl-C (SIGINT) stops the search and keeps its best."""
+    stop = StopToken()
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = run(stop)
+        except BaseException as error:  # re-raised in the main thread
+            outcome["error"] = error
+
+    def on_signal(signum: int, frame: object) -> None:
+        print("\nstopping: keeping the best schedule so far", file=sys.stderr)
+        stop.stop()
+
+    previous = signal.signal(signal.SIGINT, on_signal)
+    worker = threading.Thread(target=target, name="solve")
+    worker.start()
+    try:
+        # A blocking join would delay signal handling until the solver returns.
+        while worker.is_alive():
+            worker.join(0.1)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if "error" in outcome:
+        raise outcome["error"]
+    result: SolveResult = outcome["result"]
+    return result
+
+
+def _objective_name(problem: Problem) -> str:
+    return " + ".join(
+        t.kind.value if t.weight == 1 else f"{t.weight}*{t.kind.value}"
+        for t in problem.objective.terms
+    )
+
+
+def _print_summary(result: SolveResult) -> None:
+    lines = [f"status      {result.status.value} ({result.stop_reason.value})"]
+    if result.objective is not None:
+        lines.append(f"objective   {result.objective}")
+    if result.best_bound is not None:
+        lines.append(f"best bound  {result.best_bound}")
+    if result.gap is not None:
+        lines.append(f"gap         {100 * result.gap:.2f}%")
+    if result.kpis is not None:
+        k = result.kpis
+        lines.append(f"makespan    {k.makespan}")
+        if any(o.lateness is not None for o in k.orders):
+            lines.append(
+                f"tardiness   total {k.total_tardiness}, weighted {k.total_weighted_tardiness}, "
+                f"late orders {k.late_orders}"
+            )
+    lines.append(
+        f"time        {result.wall_time:.2f} s (heuristic {result.heuristic_time:.2f} s, "
+        f"model {result.build_time:.2f} s); {result.solutions} improving solution(s)"
+    )
+    if result.status is SolveStatus.HEURISTIC:
+        lines.append("note        CP-SAT found no schedule in time; this is the heuristic's")
+    print("\n".join(lines))
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from scheduler.formats.solution import ScheduleFileError, read_schedule
+    from scheduler.verify import verify
+
+    problem = _read_problem(args.problem, args.format)
+    try:
+        schedule = read_schedule(args.schedule.read_bytes(), str(args.schedule))
+    except ScheduleFileError as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"{args.schedule}: cannot read: {error}") from None
+    report = verify(problem, schedule)
+    if not report.ok:
+        print(f"INVALID: {len(report.violations)} violation(s)")
+        for v in report.violations:
+            print(f"  {v.kind.value}: {v.message}")
+        return EXIT_INPUT
+    assert report.kpis is not None
+    print(f"OK: objective {report.objective}, makespan {report.kpis.makespan}")
+    return EXIT_OK
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(Problem.model_json_schema(), indent=1))
+    return EXIT_OK
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

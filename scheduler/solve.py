@@ -1,0 +1,120 @@
+"""One solve: heuristic incumbent, CP-SAT under limits, verification, statistics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from scheduler import cpsat
+from scheduler.heuristics import best_dispatch
+from scheduler.params import SolveParams
+from scheduler.problem import Problem
+from scheduler.result import Progress, SolveResult, SolveStatus, StopReason, relative_gap
+from scheduler.schedule import Schedule
+from scheduler.stop import StopToken
+from scheduler.verify import check, verify
+
+OnProgress = Callable[[Progress], None]
+
+
+def solve(
+    problem: Problem,
+    params: SolveParams | None = None,
+    *,
+    stop: StopToken | None = None,
+    on_progress: OnProgress | None = None,
+    hint: Schedule | None = None,
+) -> SolveResult:
+    """Solve `problem` within `params`; the returned schedule (if any) has passed `verify.check`.
+
+    `stop` ends the search early from any thread (the best schedule so far is kept); `on_progress`
+    is called, from the solver's thread, on each improving solution; `hint` is a schedule to start
+    from (e.g. a previous run's best), used when it is feasible and better than the heuristic's.
+    Infeasibility and time limits are statuses, not exceptions; a schedule failing verification
+    is a bug and raises `ScheduleInvalid`.
+    """
+    params = params or SolveParams()
+    started = time.perf_counter()
+
+    incumbent = best_dispatch(problem)
+    incumbent_objective = check(problem, incumbent).objective
+    if hint is not None:
+        report = verify(problem, hint)
+        better = report.objective is not None and incumbent_objective is not None
+        if report.ok and better and report.objective < incumbent_objective:  # type: ignore[operator]
+            incumbent, incumbent_objective = hint, report.objective
+    heuristic_time = time.perf_counter() - started
+
+    sm = cpsat.build_model(problem, incumbent_objective)
+    if params.use_hint:
+        cpsat.add_hint(sm, incumbent)
+    build_time = time.perf_counter() - started - heuristic_time
+
+    progress: list[Progress] = []
+    first_solution: list[float] = []
+
+    def on_solution(objective: int, bound: int, schedule: Schedule) -> None:
+        elapsed = time.perf_counter() - started
+        if not first_solution:
+            first_solution.append(elapsed)
+        event = Progress(
+            elapsed=elapsed,
+            objective=objective,
+            bound=bound,
+            gap=relative_gap(objective, bound),
+            solutions=len(progress) + 1,
+            schedule=schedule,
+        )
+        progress.append(event)
+        if on_progress is not None:
+            on_progress(event)
+
+    if stop is not None and stop.stopped:
+        outcome = None
+    else:
+        outcome = cpsat.search(sm, params.cpsat_parameters(), stop=stop, on_solution=on_solution)
+
+    if outcome is not None and outcome.schedule is not None:
+        schedule = outcome.schedule
+        status = SolveStatus.OPTIMAL if outcome.status == "OPTIMAL" else SolveStatus.FEASIBLE
+    elif outcome is not None and outcome.status in ("INFEASIBLE", "MODEL_INVALID"):
+        # The incumbent is feasible, so CP-SAT cannot be right here: a modelling bug.
+        raise AssertionError(f"CP-SAT says {outcome.status} for a problem with a verified schedule")
+    else:
+        schedule, status = incumbent, SolveStatus.HEURISTIC
+
+    report = check(problem, schedule)
+    assert report.objective is not None
+    if (
+        outcome is not None
+        and outcome.objective is not None
+        and outcome.objective != report.objective
+    ):
+        raise AssertionError(
+            f"CP-SAT reports objective {outcome.objective}, the verifier computes {report.objective}"
+        )
+    bound = outcome.bound if outcome is not None else None
+    if bound is not None:
+        bound = min(bound, report.objective)
+    if stop is not None and stop.stopped and status is not SolveStatus.OPTIMAL:
+        reason = StopReason.CANCELLED
+    elif status is SolveStatus.OPTIMAL:
+        reason = StopReason.FINISHED
+    else:
+        reason = StopReason.TIME_LIMIT
+    return SolveResult(
+        status=status,
+        stop_reason=reason,
+        objective=report.objective,
+        best_bound=bound,
+        gap=None if bound is None else relative_gap(report.objective, bound),
+        wall_time=time.perf_counter() - started,
+        heuristic_time=heuristic_time,
+        build_time=build_time,
+        first_solution_time=first_solution[0] if first_solution else None,
+        solutions=len(progress),
+        heuristic_objective=incumbent_objective,
+        schedule=schedule,
+        kpis=report.kpis,
+        progress=tuple(progress),
+    )
