@@ -44,6 +44,9 @@ class SolveParams(BaseModel):
             "num_workers": self.workers,
             "random_seed": self.seed,
             "log_search_progress": self.log_search,
+            # The caller owns signals (the CLI turns Ctrl-C into a stop token); CP-SAT's own
+            # SIGINT handler would otherwise race it and abort the process.
+            "catch_sigint_signal": False,
         }
         if self.relative_gap_limit > 0:
             params["relative_gap_limit"] = self.relative_gap_limit
