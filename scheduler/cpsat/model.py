@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -41,9 +42,12 @@ def add_hint(sm: SchedulingModel, schedule: Schedule) -> None:
     problem, model, v = sm.problem, sm.model, sm.ops
     ix = problem.index
     machine, start, end = schedule.arrays(problem)
-    for o, (s, e) in enumerate(zip(start.tolist(), end.tolist(), strict=True)):
+    end_list = end.tolist()
+    for o, s in enumerate(start.tolist()):
         model.add_hint(v.start[o], s)
-        model.add_hint(v.end[o], e)
+        # Only a multi-mode operation has an end variable; `start + 0` would name the start again.
+        if len(ix.modes(o)) > 1:
+            model.add_hint(cast(cp_model.IntVar, v.end[o]), end_list[o])
     for k, m in enumerate(ix.mode_machine.tolist()):
         literal = v.mode_presence[k]
         if literal is not None:

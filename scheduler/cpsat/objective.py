@@ -20,7 +20,7 @@ class ObjectiveVars:
     """Per order with a due date and a positive weight."""
 
 
-def _completion(problem: Problem, v: OperationVars, job: int) -> cp_model.IntVar:
+def _completion(problem: Problem, v: OperationVars, job: int) -> cp_model.LinearExprT:
     return v.end[int(problem.index.job_start[job + 1]) - 1]
 
 

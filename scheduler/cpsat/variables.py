@@ -15,7 +15,8 @@ class OperationVars:
     """Indexed by flat operation (see `ProblemIndex`); modes by flat mode index."""
 
     start: list[cp_model.IntVar]
-    end: list[cp_model.IntVar]
+    end: list[cp_model.LinearExprT]
+    """A variable for an operation with several modes; `start + duration` for one with one mode."""
     mode_presence: list[cp_model.IntVar | None]
     """The literal 'this mode is chosen'; None for an operation with a single mode (always chosen)."""
     mode_interval: list[cp_model.IntervalVar]
@@ -32,18 +33,20 @@ def operation_vars(
     latest = windows.latest_end.tolist()
     min_d = ix.min_duration.tolist()
     start: list[cp_model.IntVar] = []
-    end: list[cp_model.IntVar] = []
+    end: list[cp_model.LinearExprT] = []
     presence: list[cp_model.IntVar | None] = []
     intervals: list[cp_model.IntervalVar] = []
     for o in range(ix.n_operations):
         s = model.new_int_var(earliest[o], latest[o] - min_d[o], f"s{o}")
         first, last = mode_start[o], mode_start[o + 1]
-        e = model.new_int_var(earliest[o] + min_d[o], latest[o], f"e{o}")
+        e: cp_model.LinearExprT
         if last - first == 1:
-            model.add(e == s + durations[first])
+            # An affine end costs CP-SAT no variable and no constraint.
+            e = s + durations[first]
             presence.append(None)
             intervals.append(model.new_fixed_size_interval_var(s, durations[first], f"i{o}"))
         else:
+            e = model.new_int_var(earliest[o] + min_d[o], latest[o], f"e{o}")
             literals = []
             for k in range(first, last):
                 lit = model.new_bool_var(f"p{o}_{machines[k]}")
