@@ -1,0 +1,214 @@
+"""Background runner of durable jobs: claims queued jobs when a solve slot is free and solves them.
+
+Jobs share the service's solve slots with synchronous calls, so the concurrency cap holds across
+both. Each improving solution is written to the store by a per-job writer thread (the latest one
+wins), never from the solver's callback, so a slow disk cannot slow the search. A shutdown stops
+running jobs and puts them back in the queue with their best schedule; the next start resumes
+them from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from scheduler.problem import InvalidProblem, Problem
+from scheduler.result import Progress, SolveResult
+from scheduler.service import convert
+from scheduler.service.convert import pb
+from scheduler.service.limits import ServiceLimits, SolveSlots, check_problem, solve_params
+from scheduler.service.metrics import Metrics
+from scheduler.stop import StopToken
+from scheduler.store import Job, JobState, JobStore
+
+log = logging.getLogger("scheduler.service.jobs")
+
+SolveFn = Callable[..., SolveResult]
+"""`scheduler.solve.solve` or a stand-in with its signature."""
+
+
+class _ProgressWriter:
+    """Persists the latest progress (and its schedule) of one job off the solver's thread."""
+
+    def __init__(self, store: JobStore, job_id: str, problem: Problem) -> None:
+        self._store, self._job_id, self._problem = store, job_id, problem
+        self._condition = threading.Condition()
+        self._latest: Progress | None = None
+        self._closed = False
+        self._thread = threading.Thread(
+            target=self._run, name=f"job-progress-{job_id[:8]}", daemon=True
+        )
+        self._thread.start()
+
+    def offer(self, progress: Progress) -> None:
+        with self._condition:
+            self._latest = progress
+            self._condition.notify()
+
+    def close(self) -> None:
+        """Write what is pending and stop."""
+        with self._condition:
+            self._closed = True
+            self._condition.notify()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while self._latest is None and not self._closed:
+                    self._condition.wait()
+                progress, self._latest = self._latest, None
+                closed = self._closed
+            if progress is not None:
+                try:
+                    self._write(progress)
+                except Exception:
+                    log.exception("could not save progress of job %s", self._job_id)
+            if closed:
+                return
+
+    def _write(self, progress: Progress) -> None:
+        schedule = getattr(progress, "schedule", None)
+        snapshot = None
+        if schedule is not None:
+            snapshot = convert.schedule_to_proto(self._problem, schedule).SerializeToString()
+        self._store.save_progress(self._job_id, convert.job_progress(progress), snapshot)
+
+
+class JobRunner:
+    """Worker threads that run queued jobs, at most as many at once as the service has slots."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        slots: SolveSlots,
+        limits: ServiceLimits,
+        solve_fn: SolveFn,
+        *,
+        metrics: Metrics | None = None,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self._store, self._slots, self._limits = store, slots, limits
+        self._solve_fn, self._metrics = solve_fn, metrics
+        self._poll = poll_interval
+        self._condition = threading.Condition()
+        self._generation = 0
+        self._closing = threading.Event()
+        self._running: dict[str, tuple[StopToken, set[str]]] = {}
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Recover jobs a previous process left running, then start the workers."""
+        recovered = self._store.recover()
+        if recovered:
+            log.warning("re-queued %d job(s) interrupted by a previous stop", len(recovered))
+        for n in range(self._limits.max_concurrent_solves):
+            thread = threading.Thread(target=self._loop, name=f"job-runner-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def notify(self) -> None:
+        """A job was queued: wake an idle worker."""
+        with self._condition:
+            self._generation += 1
+            self._condition.notify_all()
+
+    def cancel(self, job_id: str) -> Job:
+        """Cancel a job: a queued one at once, a running one by stopping its search."""
+        job = self._store.request_cancel(job_id)
+        entry = self._running.get(job_id)
+        if entry is not None:
+            entry[1].add("cancel")
+            entry[0].stop()
+        return job
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop taking jobs, stop running ones (they go back to the queue) and wait for workers."""
+        self._closing.set()
+        self.notify()
+        for token, reasons in list(self._running.values()):
+            reasons.add("shutdown")
+            token.stop()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._closing.is_set():
+            with self._condition:
+                seen = self._generation
+            ticket = self._slots.try_acquire(self._limits.default_time_limit, timeout=self._poll)
+            if ticket is None:
+                continue
+            try:
+                job = None if self._closing.is_set() else self._store.claim_next()
+            except Exception:
+                log.exception("could not claim a job")
+                job = None
+            if job is None:
+                self._slots.release(ticket)
+                with self._condition:
+                    if self._generation == seen and not self._closing.is_set():
+                        self._condition.wait(self._poll)
+                continue
+            try:
+                self._run(job)
+            finally:
+                self._slots.release(ticket)
+
+    def _run(self, job: Job) -> None:
+        token, reasons = StopToken(), set[str]()
+        self._running[job.id] = (token, reasons)
+        if self._store.get(job.id).cancel_requested:  # cancelled between the claim and now
+            reasons.add("cancel")
+            token.stop()
+        log.info("job %s started (attempt %d)", job.id, job.attempts)
+        try:
+            self._solve(job, token, reasons)
+        except InvalidProblem as error:
+            # Checked at creation, so only a change of server limits gets here.
+            self._store.finish(job.id, JobState.FAILED, failure_reason=str(error))
+        except Exception as error:
+            log.exception("job %s failed", job.id)
+            self._store.finish(
+                job.id, JobState.FAILED, failure_reason=f"internal error: {type(error).__name__}"
+            )
+        finally:
+            self._running.pop(job.id, None)
+
+    def _solve(self, job: Job, token: StopToken, reasons: set[str]) -> None:
+        request = pb.CreateScheduleJobRequest.FromString(job.request)
+        problem = check_problem(request.problem, self._limits)
+        params = solve_params(request.parameters, self._limits)
+        hint = None
+        if job.snapshot is not None:
+            hint = convert.schedule_from_proto(problem, pb.Schedule.FromString(job.snapshot))
+        writer = _ProgressWriter(self._store, job.id, problem)
+        kwargs: dict[str, Any] = {"stop": token, "on_progress": writer.offer}
+        if hint is not None:
+            kwargs["hint"] = hint
+        try:
+            result = self._solve_fn(problem, params, **kwargs)
+        finally:
+            writer.close()
+        if self._metrics is not None:
+            self._metrics.observe_solve(result.status.value)
+        message = convert.result_to_proto(problem, result)
+        if "shutdown" in reasons and "cancel" not in reasons:
+            snapshot = (
+                message.schedule.SerializeToString() if message.HasField("schedule") else None
+            )
+            self._store.requeue(job.id, snapshot)
+            log.info("job %s interrupted by shutdown, re-queued", job.id)
+            return
+        state = JobState.CANCELLED if "cancel" in reasons else JobState.SUCCEEDED
+        self._store.finish(job.id, state, result=message.SerializeToString())
+        log.info("job %s %s: %s", job.id, state.value.lower(), result.status.value)
+
+
+__all__ = ["JobRunner", "SolveFn"]

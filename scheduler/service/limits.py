@@ -1,0 +1,277 @@
+"""What one server accepts and how much it runs at once: size caps, time and worker caps, slots.
+
+Size caps are checked on the raw request, before any model (or even a `Problem`) is built, and
+name the field that breaks them. Solve slots bound the concurrent searches; every search's workers
+are capped so that all concurrent searches together never use more threads than there are cores.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+
+from scheduler.params import SolveParams
+from scheduler.problem import FieldViolation, InvalidProblem, Problem, violations_of
+from scheduler.service.convert import duration_seconds, pb, problem_from_proto
+
+
+def cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class ServiceLimits:
+    """Caps of one server. Defaults suit a single factory on one machine."""
+
+    max_message_bytes: int = 32 * 1024 * 1024
+    """Largest request or response, bytes."""
+    max_machines: int = 10_000
+    max_operations: int = 100_000
+    max_operation_machines: int = 1_000_000
+    """Largest sum over operations of their eligible machines (the size of the model)."""
+    max_horizon: int = 10**9
+    """Largest tick value, and largest sum of every release plus every longest duration."""
+    default_time_limit: float = 10.0
+    """Seconds, when a request gives none."""
+    max_time_limit: float = 300.0
+    max_concurrent_solves: int = field(default_factory=lambda: max(1, cores() // 2))
+    """Searches at once (synchronous calls and jobs together)."""
+    total_workers: int = field(default_factory=cores)
+    """Solver threads of all concurrent searches together."""
+    max_queued_jobs: int = 10_000
+    deadline_margin: float = 0.1
+    """Seconds kept back from the caller's deadline to verify and send the result; plus 10 %."""
+
+    def __post_init__(self) -> None:
+        if self.max_concurrent_solves < 1 or self.total_workers < 1:
+            raise ValueError("max_concurrent_solves and total_workers must be at least 1")
+        if self.max_concurrent_solves > self.total_workers:
+            raise ValueError(
+                f"max_concurrent_solves ({self.max_concurrent_solves}) exceeds total_workers "
+                f"({self.total_workers}): concurrent searches would use more threads than cores"
+            )
+        if not 0 < self.default_time_limit <= self.max_time_limit:
+            raise ValueError("need 0 < default_time_limit <= max_time_limit")
+
+    @property
+    def workers_per_solve(self) -> int:
+        return max(1, self.total_workers // self.max_concurrent_solves)
+
+
+class DeadlineTooShort(Exception):
+    """The caller's deadline leaves no time to search."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Request size, before any model
+
+
+def size_violations(problem: pb.Problem, limits: ServiceLimits) -> list[FieldViolation]:
+    """Violations of the size caps, with paths relative to `Problem`; cheap, model-free."""
+    violations: list[FieldViolation] = []
+    if len(problem.machines) > limits.max_machines:
+        violations.append(
+            FieldViolation(
+                "machines",
+                f"{len(problem.machines)} machines exceed the cap of {limits.max_machines}",
+            )
+        )
+    n_operations = sum(len(order.operations) for order in problem.orders)
+    if n_operations > limits.max_operations:
+        violations.append(
+            FieldViolation(
+                "orders", f"{n_operations} operations exceed the cap of {limits.max_operations}"
+            )
+        )
+        return violations  # the per-field walk below would be as large as the request
+    n_modes = sum(len(op.machines) for order in problem.orders for op in order.operations)
+    if n_modes > limits.max_operation_machines:
+        violations.append(
+            FieldViolation(
+                "orders",
+                f"{n_modes} (operation, eligible machine) pairs exceed the cap of "
+                f"{limits.max_operation_machines}",
+            )
+        )
+        return violations
+    cap = limits.max_horizon
+    horizon = 0
+    for j, order in enumerate(problem.orders):
+        if order.release > cap:
+            violations.append(_past_horizon(f"orders[{j}].release", cap))
+        if order.HasField("due") and order.due > cap:
+            violations.append(_past_horizon(f"orders[{j}].due", cap))
+        horizon = max(horizon, order.release)
+    total = horizon
+    for j, order in enumerate(problem.orders):
+        for k, op in enumerate(order.operations):
+            longest = 0
+            for e, mode in enumerate(op.machines):
+                if mode.duration > cap:
+                    violations.append(
+                        _past_horizon(f"orders[{j}].operations[{k}].machines[{e}].duration", cap)
+                    )
+                longest = max(longest, mode.duration)
+            total += longest
+    if total > cap and not violations:
+        violations.append(
+            FieldViolation(
+                "orders",
+                f"latest release plus all durations is {total} ticks, past the cap of {cap}",
+            )
+        )
+    return violations
+
+
+def _past_horizon(path: str, cap: int) -> FieldViolation:
+    return FieldViolation(path, f"must be at most {cap} ticks (the server's horizon cap)")
+
+
+def time_violations(problem: Problem) -> list[FieldViolation]:
+    """Absolute output times must be representable: planning_start + horizon * tick < year 10000."""
+    if problem.planning_start is None:
+        return []
+    start = problem.planning_start
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    try:
+        start + problem.tick * problem.index.safe_horizon
+    except OverflowError:
+        latest = datetime.max.replace(tzinfo=UTC)
+        return [FieldViolation("tick", f"planning_start + horizon * tick passes {latest:%Y-%m-%d}")]
+    return []
+
+
+def check_problem(message: pb.Problem, limits: ServiceLimits) -> Problem:
+    """The validated problem of a request, or InvalidProblem with paths relative to `Problem`."""
+    violations = size_violations(message, limits)
+    if violations:
+        raise InvalidProblem(violations)
+    problem = problem_from_proto(message)
+    violations = time_violations(problem)
+    if violations:
+        raise InvalidProblem(violations)
+    return problem
+
+
+# --------------------------------------------------------------------------------------------------
+# Parameters under the caps
+
+
+def solve_params(
+    message: pb.SolveParameters, limits: ServiceLimits, *, remaining: float | None = None
+) -> SolveParams:
+    """Requested parameters under the server's caps and the caller's remaining deadline.
+
+    Raises InvalidProblem (paths relative to `SolveParameters`) for out-of-range values and
+    DeadlineTooShort when `remaining` seconds leave nothing to search with.
+    """
+    violations: list[FieldViolation] = []
+    time_limit = limits.default_time_limit
+    if message.HasField("time_limit"):
+        time_limit = duration_seconds(message.time_limit)
+        if not time_limit > 0 or not math.isfinite(time_limit):
+            violations.append(FieldViolation("time_limit", "must be a positive duration"))
+    if message.workers < 0:
+        violations.append(FieldViolation("workers", "must be >= 0 (0: the server's default)"))
+    try:
+        requested = SolveParams(
+            time_limit=max(time_limit, 1e-3),
+            workers=max(1, message.workers or limits.workers_per_solve),
+            seed=message.seed,
+            relative_gap_limit=message.relative_gap_limit,
+        )
+    except ValidationError as error:
+        ours = {v.field for v in violations}
+        violations += [v for v in violations_of(error) if v.field not in ours]
+        requested = None
+    if violations or requested is None:
+        raise InvalidProblem(violations)
+    capped = min(requested.time_limit, limits.max_time_limit)
+    if remaining is not None:
+        budget = remaining - limits.deadline_margin - 0.1 * remaining
+        if budget < 0.01:
+            raise DeadlineTooShort(
+                f"{remaining:.3f} s left before the deadline: too short to solve"
+            )
+        capped = min(capped, budget)
+    return requested.model_copy(
+        update={
+            "time_limit": capped,
+            "workers": min(requested.workers, limits.workers_per_solve),
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Solve slots
+
+
+class SolveSlots:
+    """A counting semaphore of searches that also knows when the running ones are due to end."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._condition = threading.Condition()
+        self._ends: dict[int, float] = {}
+        self._next = 0
+
+    @property
+    def in_use(self) -> int:
+        with self._condition:
+            return len(self._ends)
+
+    def try_acquire(self, expected_seconds: float, timeout: float = 0.0) -> int | None:
+        """A slot ticket, or None when every slot stays busy for `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while len(self._ends) >= self.capacity:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._condition.wait(left)
+            self._next += 1
+            self._ends[self._next] = time.monotonic() + expected_seconds
+            return self._next
+
+    def release(self, ticket: int) -> None:
+        with self._condition:
+            self._ends.pop(ticket, None)
+            self._condition.notify()
+
+    def retry_after(self) -> float:
+        """Seconds until a slot is likely free: the earliest expected end, within [0.1, 30]."""
+        with self._condition:
+            soonest = min(self._ends.values(), default=time.monotonic())
+        return min(30.0, max(0.1, soonest - time.monotonic()))
+
+    @contextmanager
+    def held(self, ticket: int) -> Iterator[None]:
+        try:
+            yield
+        finally:
+            self.release(ticket)
+
+
+__all__ = [
+    "DeadlineTooShort",
+    "ServiceLimits",
+    "SolveSlots",
+    "check_problem",
+    "cores",
+    "size_violations",
+    "solve_params",
+    "time_violations",
+]

@@ -1,0 +1,429 @@
+"""The thin RPC layer of `scheduler.v1.SchedulerService`.
+
+Each handler converts its request (`convert`), checks it against the server's caps (`limits`),
+calls the domain (`solve`, the job store, the job runner) and converts the answer back. Every call
+goes through one wrapper that assigns a request id, logs one structured line, counts it in the
+metrics and turns exceptions into rich statuses (`errors`): only bugs become INTERNAL.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf.message import DecodeError
+
+from scheduler.params import SolveParams
+from scheduler.problem import FieldViolation, InvalidProblem, Problem
+from scheduler.result import Progress, SolveResult
+from scheduler.service import convert, errors
+from scheduler.service.auth import TokenAuthenticator, caller
+from scheduler.service.convert import pb
+from scheduler.service.jobs import JobRunner, SolveFn
+from scheduler.service.limits import (
+    DeadlineTooShort,
+    ServiceLimits,
+    SolveSlots,
+    check_problem,
+    solve_params,
+)
+from scheduler.service.metrics import Metrics
+from scheduler.stop import StopToken
+from scheduler.store import (
+    MAX_PAGE_SIZE,
+    MAX_REQUEST_ID_LENGTH,
+    InvalidPageToken,
+    JobNotFound,
+    JobState,
+    JobStore,
+    RequestIdConflict,
+)
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["SchedulerService"].full_name
+REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+WATCH_POLL_SECONDS = 0.2
+
+log = logging.getLogger("scheduler.service")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What the wrapper knows about one call, passed to its handler."""
+
+    method: str
+    request_id: str
+    caller: str
+
+
+class _Undecodable:
+    """Stands for a request whose bytes are not a valid message (answered INVALID_ARGUMENT)."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+
+class SchedulerServicer:
+    """Handlers of every RPC; `handler()` registers them with a grpc server."""
+
+    def __init__(
+        self,
+        *,
+        store: JobStore,
+        runner: JobRunner,
+        limits: ServiceLimits,
+        slots: SolveSlots,
+        solve_fn: SolveFn,
+        metrics: Metrics,
+        tokens: TokenAuthenticator | None = None,
+    ) -> None:
+        self._store, self._runner, self._limits = store, runner, limits
+        self._slots, self._solve_fn, self._metrics = slots, solve_fn, metrics
+        self._tokens = tokens
+        self._closing = threading.Event()
+
+    def close(self) -> None:
+        """Refuse new solves and end watch streams: the server is shutting down."""
+        self._closing.set()
+
+    # -- registration and the per-call wrapper
+
+    def handler(self) -> grpc.GenericRpcHandler:
+        service = pb.DESCRIPTOR.services_by_name["SchedulerService"]
+        handlers = {}
+        for method in service.methods:
+            request_type = getattr(pb, method.input_type.name)
+            response_type = getattr(pb, method.output_type.name)
+            function = getattr(self, _snake(method.name))
+            make = (
+                grpc.unary_stream_rpc_method_handler
+                if method.server_streaming
+                else grpc.unary_unary_rpc_method_handler
+            )
+            wrap = self._wrap_stream if method.server_streaming else self._wrap_unary
+            handlers[method.name] = make(
+                wrap(method.name, function),
+                request_deserializer=_deserializer(request_type),
+                response_serializer=response_type.SerializeToString,
+            )
+        return grpc.method_handlers_generic_handler(SERVICE_NAME, handlers)
+
+    def _begin(self, method: str, context: grpc.ServicerContext) -> Call:
+        request_id = ""
+        for key, value in context.invocation_metadata() or ():
+            if key == REQUEST_ID_HEADER and isinstance(value, str) and _REQUEST_ID.match(value):
+                request_id = value
+        request_id = request_id or uuid.uuid4().hex[:16]
+        context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
+        return Call(method, request_id, caller(context, self._tokens))
+
+    def _fail(self, call: Call, error: BaseException, context: grpc.ServicerContext) -> None:
+        """Abort the call with the status for `error` (abort raises)."""
+        service_error = _service_error(error)
+        if service_error is None:
+            log.error(
+                "unexpected error",
+                exc_info=error,
+                extra={"request_id": call.request_id, "method": call.method},
+            )
+            service_error = errors.internal(call.request_id)
+        context.abort_with_status(service_error.to_grpc())
+
+    def _finish(self, call: Call, started: float, code: str, context: grpc.ServicerContext) -> None:
+        seconds = time.perf_counter() - started
+        self._metrics.observe_call(call.method, code, seconds)
+        log.info(
+            "%s %s in %.1f ms",
+            call.method,
+            code,
+            seconds * 1000,
+            extra={
+                "request_id": call.request_id,
+                "method": call.method,
+                "caller": call.caller,
+                "code": code,
+                "duration_ms": round(seconds * 1000, 3),
+            },
+        )
+
+    def _wrap_unary(self, method: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def handle(request: Any, context: grpc.ServicerContext) -> Any:
+            started = time.perf_counter()
+            call = self._begin(method, context)
+            code = "UNKNOWN"
+            try:
+                _check_decoded(request)
+                response = function(request, context, call)
+                code = "OK"
+                return response
+            except Exception as error:
+                code = _code_name(error)
+                self._fail(call, error, context)
+            finally:
+                if not context.is_active() and code == "OK":
+                    code = "CANCELLED"
+                self._finish(call, started, code, context)
+
+        return handle
+
+    def _wrap_stream(self, method: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
+            started = time.perf_counter()
+            call = self._begin(method, context)
+            code = "CANCELLED"
+            try:
+                _check_decoded(request)
+                yield from function(request, context, call)
+                code = "OK"
+            except Exception as error:
+                code = _code_name(error)
+                self._fail(call, error, context)
+            finally:
+                self._finish(call, started, code, context)
+
+        return handle
+
+    # -- admission: validation, caps, a solve slot
+
+    def _admit_problem(self, request: Any) -> tuple[Problem | None, list[FieldViolation]]:
+        if not request.HasField("problem"):
+            return None, [FieldViolation("problem", "required")]
+        try:
+            return check_problem(request.problem, self._limits), []
+        except InvalidProblem as error:
+            return None, convert.prefixed(error.violations, "problem")
+
+    def _admit(
+        self, request: Any, context: grpc.ServicerContext | None
+    ) -> tuple[Problem, SolveParams]:
+        if self._closing.is_set():
+            raise errors.unavailable("the server is shutting down; retry on another replica")
+        problem, violations = self._admit_problem(request)
+        remaining = context.time_remaining() if context is not None else None
+        params = None
+        try:
+            params = solve_params(request.parameters, self._limits, remaining=remaining)
+        except InvalidProblem as error:
+            violations += convert.prefixed(error.violations, "parameters")
+        except DeadlineTooShort as error:
+            if not violations:
+                raise errors.deadline_exceeded(str(error)) from None
+        if violations or problem is None or params is None:
+            raise errors.invalid_argument(violations)
+        return problem, params
+
+    def _slot(self, params: SolveParams) -> int:
+        ticket = self._slots.try_acquire(params.time_limit)
+        if ticket is None:
+            raise errors.resource_exhausted(
+                f"all {self._slots.capacity} solve slots are busy; retry later or create a job",
+                retry_after=self._slots.retry_after(),
+                reason="SOLVE_CAPACITY",
+            )
+        return ticket
+
+    # -- RPCs
+
+    def solve(self, request: pb.SolveRequest, context: grpc.ServicerContext, call: Call) -> Any:
+        problem, params = self._admit(request, context)
+        ticket = self._slot(params)
+        try:
+            stop = StopToken()
+            # Fires when the call ends for any reason: cancelled, disconnected, deadline expired.
+            context.add_callback(stop.stop)
+            if not context.is_active():
+                stop.stop()
+            result = self._solve_fn(problem, params, stop=stop)
+        finally:
+            self._slots.release(ticket)
+        self._metrics.observe_solve(result.status.value)
+        return pb.SolveResponse(result=convert.result_to_proto(problem, result))
+
+    def solve_stream(
+        self, request: pb.SolveStreamRequest, context: grpc.ServicerContext, call: Call
+    ) -> Iterator[Any]:
+        problem, params = self._admit(request, context)
+        ticket = self._slot(params)
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        stop = StopToken()
+
+        def run() -> None:
+            try:
+                result = self._solve_fn(
+                    problem, params, stop=stop, on_progress=lambda p: events.put(("progress", p))
+                )
+                events.put(("result", result))
+            except BaseException as error:
+                events.put(("error", error))
+            finally:
+                # The search, not the stream, holds the slot: it is freed when the search ends.
+                self._slots.release(ticket)
+
+        context.add_callback(stop.stop)
+        threading.Thread(target=run, name=f"solve-{call.request_id}", daemon=True).start()
+        while True:
+            try:
+                kind, item = events.get(timeout=1.0)
+            except queue.Empty:
+                if not context.is_active():
+                    stop.stop()
+                    return
+                continue
+            if kind == "progress":
+                progress: Progress = item
+                yield pb.SolveStreamResponse(progress=convert.progress_to_proto(progress))
+            elif kind == "result":
+                result: SolveResult = item
+                self._metrics.observe_solve(result.status.value)
+                yield pb.SolveStreamResponse(result=convert.result_to_proto(problem, result))
+                return
+            else:
+                raise item
+
+    def validate_problem(
+        self, request: pb.ValidateProblemRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        _, violations = self._admit_problem(request)
+        return pb.ValidateProblemResponse(
+            valid=not violations, violations=convert.violations_to_proto(violations)
+        )
+
+    def create_schedule_job(
+        self, request: pb.CreateScheduleJobRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        if len(request.request_id) > MAX_REQUEST_ID_LENGTH:
+            raise errors.invalid_argument(
+                [FieldViolation("request_id", f"at most {MAX_REQUEST_ID_LENGTH} characters")]
+            )
+        problem, _ = self._admit(request, None)
+        if self._store.count(JobState.QUEUED) >= self._limits.max_queued_jobs:
+            raise errors.resource_exhausted(
+                f"{self._limits.max_queued_jobs} jobs are already queued",
+                retry_after=self._limits.default_time_limit,
+                reason="JOB_QUEUE_FULL",
+            )
+        payload = pb.CreateScheduleJobRequest()
+        payload.CopyFrom(request)
+        payload.request_id = ""
+        try:
+            job, created = self._store.create(
+                payload.SerializeToString(deterministic=True),
+                request_id=request.request_id,
+                name=problem.name,
+            )
+        except RequestIdConflict as error:
+            raise errors.already_exists(
+                str(error), request_id=error.request_id, job_id=error.job_id
+            ) from None
+        if created:
+            self._runner.notify()
+        return pb.CreateScheduleJobResponse(job=convert.job_to_proto(job))
+
+    def _job_id(self, request: Any) -> str:
+        if not request.job_id:
+            raise errors.invalid_argument([FieldViolation("job_id", "required")])
+        return str(request.job_id)
+
+    def get_schedule_job(
+        self, request: pb.GetScheduleJobRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        job = self._store.get(self._job_id(request))
+        return pb.GetScheduleJobResponse(job=convert.job_to_proto(job))
+
+    def list_schedule_jobs(
+        self, request: pb.ListScheduleJobsRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        violations = []
+        if not 0 <= request.page_size <= MAX_PAGE_SIZE:
+            violations.append(FieldViolation("page_size", f"must be 0 to {MAX_PAGE_SIZE}"))
+        state = None
+        try:
+            state = convert.job_state_from_proto(request.state)
+        except ValueError as error:
+            violations.append(FieldViolation("state", str(error)))
+        if violations:
+            raise errors.invalid_argument(violations)
+        try:
+            jobs, token = self._store.list_jobs(
+                state=state, page_size=request.page_size or 50, page_token=request.page_token
+            )
+        except InvalidPageToken as error:
+            raise errors.invalid_argument([FieldViolation("page_token", str(error))]) from None
+        return pb.ListScheduleJobsResponse(
+            jobs=[convert.job_to_proto(job, with_result=False) for job in jobs],
+            next_page_token=token,
+        )
+
+    def cancel_schedule_job(
+        self, request: pb.CancelScheduleJobRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        job = self._runner.cancel(self._job_id(request))
+        return pb.CancelScheduleJobResponse(job=convert.job_to_proto(job))
+
+    def watch_schedule_job(
+        self, request: pb.WatchScheduleJobRequest, context: grpc.ServicerContext, call: Call
+    ) -> Iterator[Any]:
+        job_id = self._job_id(request)
+        last: tuple[object, ...] | None = None
+        while context.is_active():
+            job = self._store.get(job_id)
+            seen = (job.state, job.updated_at, job.progress)
+            if seen != last:
+                last = seen
+                message = convert.job_to_proto(job, with_result=job.state.terminal)
+                yield pb.WatchScheduleJobResponse(job=message)
+                if job.state.terminal:
+                    return
+            if self._closing.wait(WATCH_POLL_SECONDS):
+                raise errors.unavailable("the server is shutting down; watch again to resume")
+
+
+def _service_error(error: BaseException) -> errors.ServiceError | None:
+    """The status for an expected error; None for a bug."""
+    if isinstance(error, errors.ServiceError):
+        return error
+    if isinstance(error, JobNotFound):
+        return errors.not_found("job", error.job_id)
+    if isinstance(error, InvalidProblem):
+        return errors.invalid_argument(error.violations)
+    if isinstance(error, RequestIdConflict):
+        return errors.already_exists(str(error), request_id=error.request_id, job_id=error.job_id)
+    return None
+
+
+def _code_name(error: BaseException) -> str:
+    service_error = _service_error(error)
+    return "INTERNAL" if service_error is None else service_error.code.name
+
+
+def _check_decoded(request: Any) -> None:
+    if isinstance(request, _Undecodable):
+        raise errors.invalid_argument(
+            [FieldViolation("", f"the request is not a valid message: {request.error}")],
+            reason="MALFORMED_REQUEST",
+        )
+
+
+def _deserializer(message_type: Any) -> Callable[[bytes], Any]:
+    def deserialize(data: bytes) -> Any:
+        try:
+            return message_type.FromString(data)
+        except (DecodeError, ValueError, RuntimeError) as error:
+            return _Undecodable(str(error)[:200])
+
+    return deserialize
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+__all__ = ["REQUEST_ID_HEADER", "SERVICE_NAME", "Call", "SchedulerServicer"]
