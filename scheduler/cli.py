@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from scheduler.params import SolveParams
 from scheduler.problem import InvalidProblem, Problem, violations_of
 from scheduler.result import Progress, SolveResult, SolveStatus
+from scheduler.service.main import add_remote_solve_arguments, add_serve_arguments, run_serve
 from scheduler.stop import StopToken
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_NO_SCHEDULE = 0, 1, 2, 3
@@ -59,7 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--out", type=Path, help="write the schedule file (JSON) here")
     solve.add_argument("--quiet", action="store_true", help="no live progress")
     solve.add_argument("--log", action="store_true", help="print CP-SAT's search log")
+    add_remote_solve_arguments(solve)
     solve.set_defaults(run=_run_solve)
+
+    serve = commands.add_parser("serve", help="run the gRPC service scheduler.v1")
+    add_serve_arguments(serve)
+    serve.set_defaults(run=run_serve)
 
     verify = commands.add_parser("verify", help="check a schedule file against its problem")
     verify.add_argument("problem", type=Path)
@@ -129,9 +135,13 @@ def _run_solve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    result = _solve_interruptibly(
-        lambda stop: solve(problem, params, stop=stop, on_progress=on_progress if show else None)
-    )
+    callback = on_progress if show else None
+    if args.server is not None:
+        result = _solve_remote(args, problem, params, callback)
+    else:
+        result = _solve_interruptibly(
+            lambda stop: solve(problem, params, stop=stop, on_progress=callback)
+        )
     _print_summary(result)
     if args.out is not None:
         try:
@@ -139,6 +149,24 @@ def _run_solve(args: argparse.Namespace) -> int:
         except OSError as error:
             raise CliError(f"{args.out}: cannot write: {error}") from None
     return EXIT_OK if result.status.has_schedule else EXIT_NO_SCHEDULE
+
+
+def _solve_remote(
+    args: argparse.Namespace, problem: Problem, params: SolveParams, on_progress: Any
+) -> SolveResult:
+    from scheduler.client import SchedulerError, solve_remote
+
+    try:
+        token = args.server_token_file.read_text().strip() if args.server_token_file else None
+        ca = args.server_ca.read_bytes() if args.server_ca else None
+    except OSError as error:
+        raise CliError(f"cannot read: {error}") from None
+    try:
+        return solve_remote(
+            args.server, problem, params, on_progress, token=token, root_certificates=ca
+        )
+    except SchedulerError as error:
+        raise CliError(f"{args.server}: {error}") from None
 
 
 def _solve_interruptibly(run: Any) -> SolveResult:
