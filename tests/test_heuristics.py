@@ -7,6 +7,7 @@ import sys
 import time
 from typing import Any
 
+import helpers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,28 +37,9 @@ def make_problem(
     weights: list[int] | None = None,
     objective: Any = "makespan",
 ) -> Problem:
-    n_machines = machines or 1 + max(m for job in jobs for op in job for m, _ in op)
-    return Problem.model_validate(
-        {
-            "machines": [{"id": f"M{m}"} for m in range(n_machines)],
-            "orders": [
-                {
-                    "id": f"J{j}",
-                    "operations": [
-                        {
-                            "id": f"op{k}",
-                            "machines": [{"machine_id": f"M{m}", "duration": d} for m, d in op],
-                        }
-                        for k, op in enumerate(job)
-                    ],
-                    "release": releases[j] if releases else 0,
-                    "due": dues[j] if dues else None,
-                    "weight": weights[j] if weights else 1,
-                }
-                for j, job in enumerate(jobs)
-            ],
-            "objective": objective,
-        }
+    """`helpers.make_problem` with the plural keyword names these tests use."""
+    return helpers.make_problem(
+        jobs, machines=machines, release=releases, due=dues, weight=weights, objective=objective
     )
 
 
