@@ -12,7 +12,7 @@ from scheduler.problem import Problem
 from scheduler.result import Progress, SolveResult, SolveStatus, StopReason, relative_gap
 from scheduler.schedule import Schedule
 from scheduler.stop import StopToken
-from scheduler.verify import check, verify
+from scheduler.verify import Report, check, verify
 
 OnProgress = Callable[[Progress], None]
 
@@ -37,12 +37,11 @@ def solve(
     started = time.perf_counter()
 
     incumbent = best_dispatch(problem)
-    incumbent_objective = check(problem, incumbent).objective
+    incumbent_objective = _objective(check(problem, incumbent))
     if hint is not None:
         report = verify(problem, hint)
-        better = report.objective is not None and incumbent_objective is not None
-        if report.ok and better and report.objective < incumbent_objective:  # type: ignore[operator]
-            incumbent, incumbent_objective = hint, report.objective
+        if report.ok and _objective(report) < incumbent_objective:
+            incumbent, incumbent_objective = hint, _objective(report)
     heuristic_time = time.perf_counter() - started
 
     sm = cpsat.build_model(problem, incumbent_objective)
@@ -84,18 +83,14 @@ def solve(
         schedule, status = incumbent, SolveStatus.HEURISTIC
 
     report = check(problem, schedule)
-    assert report.objective is not None
-    if (
-        outcome is not None
-        and outcome.objective is not None
-        and outcome.objective != report.objective
-    ):
+    objective = _objective(report)
+    if outcome is not None and outcome.objective is not None and outcome.objective != objective:
         raise AssertionError(
-            f"CP-SAT reports objective {outcome.objective}, the verifier computes {report.objective}"
+            f"CP-SAT reports objective {outcome.objective}, the verifier computes {objective}"
         )
     bound = outcome.bound if outcome is not None else None
     if bound is not None:
-        bound = min(bound, report.objective)
+        bound = min(bound, objective)
     if stop is not None and stop.stopped and status is not SolveStatus.OPTIMAL:
         reason = StopReason.CANCELLED
     elif status is SolveStatus.OPTIMAL:
@@ -105,9 +100,9 @@ def solve(
     return SolveResult(
         status=status,
         stop_reason=reason,
-        objective=report.objective,
+        objective=objective,
         best_bound=bound,
-        gap=None if bound is None else relative_gap(report.objective, bound),
+        gap=None if bound is None else relative_gap(objective, bound),
         wall_time=time.perf_counter() - started,
         heuristic_time=heuristic_time,
         build_time=build_time,
@@ -118,3 +113,9 @@ def solve(
         kpis=report.kpis,
         progress=tuple(progress),
     )
+
+
+def _objective(report: Report) -> int:
+    """The objective of a verified (ok) report, which always has one."""
+    assert report.objective is not None
+    return report.objective
