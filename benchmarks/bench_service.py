@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scheduler.client import SchedulerClient, SchedulerError  # noqa: E402
-from scheduler.params import SolveParams  # noqa: E402
+from scheduler.params import SolveParams, available_cores  # noqa: E402
 from scheduler.problem import Problem, parse_problem  # noqa: E402
-from scheduler.service.limits import ServiceLimits, cores  # noqa: E402
+from scheduler.service.limits import ServiceLimits  # noqa: E402
 from scheduler.service.server import ServerConfig, create_server  # noqa: E402
 from scheduler.solve import solve  # noqa: E402
 
@@ -85,7 +85,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def bench_ft06(address: str, repeats: int) -> None:
     problem = ft06()
-    params = SolveParams(time_limit=30, workers=min(2, cores()), seed=0)
+    params = SolveParams(time_limit=30, workers=min(2, available_cores()), seed=0)
     local, remote = [], []
     with SchedulerClient(address) as client:
         for _ in range(repeats):
@@ -161,7 +161,7 @@ def main() -> int:
     parser.add_argument("--solves", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
     args = parser.parse_args()
-    n = cores()
+    n = available_cores()
     limits = ServiceLimits(max_concurrent_solves=n, total_workers=n)
     with tempfile.TemporaryDirectory() as tmp:
         config = ServerConfig(port=0, store_path=Path(tmp) / "jobs.sqlite3", limits=limits)

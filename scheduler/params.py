@@ -9,9 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_TIME_LIMIT = 7 * 24 * 3600.0
 
 
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def default_workers() -> int:
     """One CP-SAT worker per core, at least one and at most eight (more rarely helps)."""
-    return max(1, min(8, os.cpu_count() or 1))
+    return min(8, available_cores())
 
 
 class SolveParams(BaseModel):

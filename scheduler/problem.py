@@ -136,6 +136,12 @@ class Problem(_Frozen):
             raise ProblemViolations(violations)
         return self
 
+    def time_at(self, ticks: int) -> datetime | None:
+        """The wall-clock time of a tick; None when the problem has no planning start."""
+        if self.planning_start is None:
+            return None
+        return self.planning_start + ticks * self.tick
+
     @cached_property
     def index(self) -> ProblemIndex:
         """Dense-index view of the problem, built once."""

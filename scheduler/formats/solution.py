@@ -75,9 +75,10 @@ def schedule_to_json(problem: Problem, schedule: Schedule) -> list[dict[str, Any
             "operation_id": order.operations[op.index].id,
             "machine_id": problem.machines[op.machine].id,
         }
-        if problem.planning_start is not None:
-            row["start_time"] = (problem.planning_start + op.start * problem.tick).isoformat()
-            row["end_time"] = (problem.planning_start + op.end * problem.tick).isoformat()
+        start_time, end_time = problem.time_at(op.start), problem.time_at(op.end)
+        if start_time is not None and end_time is not None:
+            row["start_time"] = start_time.isoformat()
+            row["end_time"] = end_time.isoformat()
         rows.append(row)
     return rows
 

@@ -191,15 +191,14 @@ def _duration(seconds: float) -> Duration:
 
 
 def _timestamp(problem: Problem, ticks: int) -> Timestamp | None:
-    if problem.planning_start is None:
-        return None
-    start = problem.planning_start
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=UTC)
     try:
-        moment = start + problem.tick * ticks
+        moment = problem.time_at(ticks)
     except OverflowError:
         return None  # past year 9999; the service's limits reject such problems up front
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     message = Timestamp()
     message.FromDatetime(moment)
     return message

@@ -8,7 +8,6 @@ are capped so that all concurrent searches together never use more threads than 
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -18,17 +17,9 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
-from scheduler.params import SolveParams
+from scheduler.params import SolveParams, available_cores
 from scheduler.problem import FieldViolation, InvalidProblem, Problem, violations_of
 from scheduler.service.convert import duration_seconds, pb, problem_from_proto
-
-
-def cores() -> int:
-    """Cores this process may run on (its CPU affinity, not the machine's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -46,9 +37,9 @@ class ServiceLimits:
     default_time_limit: float = 10.0
     """Seconds, when a request gives none."""
     max_time_limit: float = 300.0
-    max_concurrent_solves: int = field(default_factory=lambda: max(1, cores() // 2))
+    max_concurrent_solves: int = field(default_factory=lambda: max(1, available_cores() // 2))
     """Searches at once (synchronous calls and jobs together)."""
-    total_workers: int = field(default_factory=cores)
+    total_workers: int = field(default_factory=available_cores)
     """Solver threads of all concurrent searches together."""
     max_queued_jobs: int = 10_000
     deadline_margin: float = 0.1
@@ -270,7 +261,6 @@ __all__ = [
     "ServiceLimits",
     "SolveSlots",
     "check_problem",
-    "cores",
     "size_violations",
     "solve_params",
     "time_violations",

@@ -19,8 +19,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from scheduler.params import available_cores
 from scheduler.service.auth import InsecureBind, TlsConfig, load_tokens
-from scheduler.service.limits import ServiceLimits, cores
+from scheduler.service.limits import ServiceLimits
 from scheduler.store import DEFAULT_PATH
 
 EXIT_OK, EXIT_BIND, EXIT_CONFIG = 0, 1, 2
@@ -57,7 +58,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="solves at once, synchronous and jobs together (default: half the cores)",
     )
     lim.add_argument(
-        "--workers", type=int, default=cores(), help="solver threads of all solves (default: cores)"
+        "--workers",
+        type=int,
+        default=available_cores(),
+        help="solver threads of all solves (default: cores)",
     )
     lim.add_argument("--max-time-limit", type=float, default=300.0, help="seconds (default 300)")
     lim.add_argument("--default-time-limit", type=float, default=10.0, help="seconds (default 10)")
