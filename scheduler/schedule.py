@@ -24,6 +24,23 @@ class ScheduledOperation:
     """0-based machine number."""
     start: int
     end: int
+    """For a resumable operation that pauses over non-working time, end - start exceeds its work."""
+    resources: tuple[int, ...] = ()
+    """Per resource need of the operation (in order), the 0-based resource chosen for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """A purchase the schedule asks the planner to place."""
+
+    item: int
+    """0-based item number."""
+    supplier: int
+    """0-based supplier number within the item."""
+    quantity: int
+    order_time: int
+    """Tick at which to place it, >= 0; it arrives at order_time + the supplier's lead time."""
+    arrival: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +48,7 @@ class Schedule:
     """Scheduled operations; a valid schedule has each operation of the problem exactly once."""
 
     operations: tuple[ScheduledOperation, ...]
+    purchases: tuple[Purchase, ...] = ()
 
     @staticmethod
     def from_arrays(
@@ -102,6 +120,7 @@ class Kpis(_Frozen):
                 return self.total_weighted_tardiness
             case ObjectiveKind.WEIGHTED_COMPLETION:
                 return self.weighted_completion
+        raise ValueError(f"objective {kind} is not evaluated yet")
 
 
 def evaluate(problem: Problem, schedule: Schedule) -> Kpis:

@@ -34,6 +34,10 @@ def solve(
     is a bug and raises `ScheduleInvalid`.
     """
     params = params or SolveParams()
+    if not problem.is_classic:
+        raise NotImplementedError(
+            "factory problems (calendars, setups, materials) are not solved yet"
+        )
     started = time.perf_counter()
 
     incumbent = best_dispatch(problem)

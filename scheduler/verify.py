@@ -134,7 +134,8 @@ def _check_operations(
     for (j, k), op in placed.items():
         name = _name(problem, j, k)
         machine_id = problem.machines[op.machine].id
-        durations = {m.machine_id: m.duration for m in problem.orders[j].operations[k].machines}
+        order = problem.orders[j]
+        durations = {m.machine_id: m.time(order.quantity) for m in order.operations[k].machines}
         if machine_id not in durations:
             violations.append(
                 Violation(

@@ -6,8 +6,15 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from scheduler.problem import Problem, parse_problem
+from scheduler.problem import ObjectiveKind, Problem, parse_problem
 from scheduler.schedule import Schedule, ScheduledOperation, evaluate, objective_value
+
+CLASSIC_KINDS = (
+    ObjectiveKind.MAKESPAN,
+    ObjectiveKind.TOTAL_WEIGHTED_TARDINESS,
+    ObjectiveKind.WEIGHTED_COMPLETION,
+)
+"""The objectives of the classic (job-shop) benchmarks, which the dispatching heuristics target."""
 
 Modes = Sequence[tuple[int, int]]
 """Eligible (machine, duration) pairs of one operation."""

@@ -35,9 +35,14 @@ def add_routing_precedence(model: cp_model.CpModel, problem: Problem, v: Operati
 
 def add_machine_no_overlap(model: cp_model.CpModel, problem: Problem, v: OperationVars) -> None:
     """A machine processes one operation at a time."""
+    ix = problem.index
     by_machine: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
-    for k, machine in enumerate(problem.index.mode_machine.tolist()):
-        by_machine[machine].append(v.mode_interval[k])
+    for k, (machine, duration) in enumerate(
+        zip(ix.mode_machine.tolist(), ix.mode_duration.tolist(), strict=True)
+    ):
+        # CP-SAT forbids a zero-length interval strictly inside another; it occupies nothing.
+        if duration > 0:
+            by_machine[machine].append(v.mode_interval[k])
     for intervals in by_machine.values():
         if len(intervals) > 1:
             model.add_no_overlap(intervals)

@@ -261,7 +261,10 @@ def one_mode_routings(problem: Problem, format_name: str) -> list[list[tuple[int
             )
         rows.append(
             [
-                (index.machine_of_id[op.machines[0].machine_id], op.machines[0].duration)
+                (
+                    index.machine_of_id[op.machines[0].machine_id],
+                    op.machines[0].time(order.quantity),
+                )
                 for op in order.operations
             ]
         )

@@ -125,6 +125,6 @@ def write_fjsplib(problem: Problem) -> str:
             tokens.append(str(len(op.machines)))
             for mode in op.machines:
                 tokens.append(str(index.machine_of_id[mode.machine_id] + 1))
-                tokens.append(str(mode.duration))
+                tokens.append(str(mode.time(order.quantity)))
         lines.append(" ".join(tokens))
     return "\n".join(lines) + "\n"

@@ -80,10 +80,18 @@ def problem_from_proto(message: pb.Problem) -> Problem:
         # Our own reasons (e.g. for an enum) replace the generic ones pydantic gives for the
         # placeholder we passed it at the same path.
         ours = {v.field for v in violations}
-        violations += [v for v in error.violations if v.field not in ours]
+        violations += [v for v in (_proto_path(v) for v in error.violations) if v.field not in ours]
     if violations:
         raise InvalidProblem(violations)
     return problem
+
+
+def _proto_path(violation: FieldViolation) -> FieldViolation:
+    """The proto's objective is a single level: `objective.terms`, not `objective.levels[0].terms`."""
+    model_prefix = "objective.levels[0]."
+    if violation.field.startswith(model_prefix):
+        return FieldViolation("objective." + violation.field[len(model_prefix) :], violation.reason)
+    return violation
 
 
 def _problem_data(message: pb.Problem) -> tuple[dict[str, Any], list[FieldViolation]]:
@@ -166,7 +174,9 @@ def problem_to_proto(problem: Problem) -> pb.Problem:
         for op in order.operations:
             operation = item.operations.add(id=op.id)
             for mode in op.machines:
-                operation.machines.add(machine_id=mode.machine_id, duration=mode.duration)
+                operation.machines.add(
+                    machine_id=mode.machine_id, duration=mode.time(order.quantity)
+                )
     for term in problem.objective.terms:
         message.objective.terms.add(kind=_PROTO_OF_KIND[term.kind], weight=term.weight)
     return message
