@@ -34,22 +34,17 @@ def solve(
     is a bug and raises `ScheduleInvalid`.
     """
     params = params or SolveParams()
-    if not problem.is_classic:
-        raise NotImplementedError(
-            "factory problems (calendars, setups, materials) are not solved yet"
-        )
     started = time.perf_counter()
 
-    incumbent = best_dispatch(problem)
-    incumbent_objective = _objective(check(problem, incumbent))
+    incumbent, incumbent_objective = _incumbent(problem)
     if hint is not None:
-        report = verify(problem, hint)
-        if report.ok and _objective(report) < incumbent_objective:
-            incumbent, incumbent_objective = hint, _objective(report)
+        hinted = verify(problem, hint)
+        if hinted.ok and (incumbent_objective is None or _objective(hinted) < incumbent_objective):
+            incumbent, incumbent_objective = hint, _objective(hinted)
     heuristic_time = time.perf_counter() - started
 
     sm = cpsat.build_model(problem, incumbent_objective)
-    if params.use_hint:
+    if params.use_hint and incumbent is not None:
         cpsat.add_hint(sm, incumbent)
     build_time = time.perf_counter() - started - heuristic_time
 
@@ -78,26 +73,32 @@ def solve(
         outcome = cpsat.search(sm, params.cpsat_parameters(), stop=stop, on_solution=on_solution)
 
     if outcome is not None and outcome.schedule is not None:
-        schedule = outcome.schedule
+        schedule: Schedule | None = outcome.schedule
         status = SolveStatus.OPTIMAL if outcome.status == "OPTIMAL" else SolveStatus.FEASIBLE
     elif outcome is not None and outcome.status in ("INFEASIBLE", "MODEL_INVALID"):
-        # The incumbent is feasible, so CP-SAT cannot be right here: a modelling bug.
-        raise AssertionError(f"CP-SAT says {outcome.status} for a problem with a verified schedule")
-    else:
+        if incumbent is not None or outcome.status == "MODEL_INVALID":
+            # The incumbent is feasible, so CP-SAT cannot be right here: a modelling bug.
+            raise AssertionError(
+                f"CP-SAT says {outcome.status} for a problem with a verified schedule"
+            )
+        schedule, status = None, SolveStatus.INFEASIBLE
+    elif incumbent is not None:
         schedule, status = incumbent, SolveStatus.HEURISTIC
+    else:
+        schedule, status = None, SolveStatus.UNKNOWN
 
-    report = check(problem, schedule)
-    objective = _objective(report)
+    report = check(problem, schedule) if schedule is not None else None
+    objective = _objective(report) if report is not None else None
     if outcome is not None and outcome.objective is not None and outcome.objective != objective:
         raise AssertionError(
             f"CP-SAT reports objective {outcome.objective}, the verifier computes {objective}"
         )
     bound = outcome.bound if outcome is not None else None
-    if bound is not None:
+    if bound is not None and objective is not None:
         bound = min(bound, objective)
     if stop is not None and stop.stopped and status is not SolveStatus.OPTIMAL:
         reason = StopReason.CANCELLED
-    elif status is SolveStatus.OPTIMAL:
+    elif status in (SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE):
         reason = StopReason.FINISHED
     else:
         reason = StopReason.TIME_LIMIT
@@ -106,7 +107,7 @@ def solve(
         stop_reason=reason,
         objective=objective,
         best_bound=bound,
-        gap=None if bound is None else relative_gap(objective, bound),
+        gap=None if bound is None or objective is None else relative_gap(objective, bound),
         wall_time=time.perf_counter() - started,
         heuristic_time=heuristic_time,
         build_time=build_time,
@@ -114,9 +115,18 @@ def solve(
         solutions=len(progress),
         heuristic_objective=incumbent_objective,
         schedule=schedule,
-        kpis=report.kpis,
+        kpis=report.kpis if report is not None else None,
         progress=tuple(progress),
     )
+
+
+def _incumbent(problem: Problem) -> tuple[Schedule | None, int | None]:
+    """A verified starting schedule and its objective, when a heuristic can build one."""
+    if not problem.is_classic:
+        # The dispatching rules know nothing of calendars, setups, resources or materials.
+        return None, None
+    incumbent = best_dispatch(problem)
+    return incumbent, _objective(check(problem, incumbent))
 
 
 def _objective(report: Report) -> int:

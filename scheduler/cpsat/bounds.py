@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.problem import ObjectiveKind, Problem
+from scheduler.problem import MAX_TIME, ObjectiveKind, Problem
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,11 +27,31 @@ class TimeWindows:
     """Per operation: its order's completion cap minus the shortest work after it."""
 
 
+def horizon(problem: Problem) -> int:
+    """A tick no operation of an optimal schedule needs to end after, before any incumbent.
+
+    Everything run one after the other, after the latest release and the latest material
+    arrival, with the longest setup before each machine's operations.
+    """
+    ix = problem.index
+    base = ix.safe_horizon
+    if problem.is_classic:
+        return base
+    arrivals = max(
+        [0, *(p.arrival for p in problem.purchase_orders)]
+        + [s.lead_time for item in problem.items for s in item.suppliers]
+    )
+    setups = sum(max((rule.time for rule in m.setups), default=0) for m in problem.machines) * max(
+        1, ix.n_operations
+    )
+    return base + arrivals + min(setups, MAX_TIME)
+
+
 def completion_caps(problem: Problem, incumbent_objective: int | None) -> np.ndarray:
     """Latest completion per order that a schedule no worse than the incumbent can have."""
     ix = problem.index
-    caps = np.full(ix.n_jobs, ix.safe_horizon, dtype=np.int64)
-    if incumbent_objective is None:
+    caps = np.full(ix.n_jobs, horizon(problem), dtype=np.int64)
+    if incumbent_objective is None or not problem.is_classic:
         return caps
     for term in problem.objective.terms:
         budget = incumbent_objective // term.weight
@@ -54,7 +74,7 @@ def time_windows(problem: Problem, incumbent_objective: int | None) -> TimeWindo
     caps = completion_caps(problem, incumbent_objective)
     # Never below the order's own critical path: then the caps are unsatisfiable only when the
     # incumbent itself would be, which the verifier rules out.
-    caps = np.maximum(caps, ix.head[ix.job_start[1:] - 1] + ix.min_duration[ix.job_start[1:] - 1])
+    caps = np.maximum(caps, ix.critical_path)
     latest_end = caps[ix.op_job] - ix.tail
     return TimeWindows(
         horizon=int(caps.max()),

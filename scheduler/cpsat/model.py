@@ -52,7 +52,13 @@ def add_hint(sm: SchedulingModel, schedule: Schedule) -> None:
         literal = v.mode_presence[k]
         if literal is not None:
             model.add_hint(literal, int(machine[ix.op_of_mode[k]] == m))
-    completion = end[ix.job_start[1:] - 1]
+    completion = np.zeros(ix.n_jobs, dtype=np.int64)
+    np.maximum.at(completion, ix.op_job, end)
+    sinks_per_job = np.bincount(ix.op_job[ix.sinks], minlength=ix.n_jobs)
+    for j, c in enumerate(sm.ops.completion):
+        # Only an order with several sinks has a completion variable of its own.
+        if sinks_per_job[j] > 1:
+            model.add_hint(cast(cp_model.IntVar, c), int(completion[j]))
     if sm.objective.makespan is not None:
         model.add_hint(sm.objective.makespan, int(completion.max()))
     for j, tardiness in sm.objective.tardiness.items():

@@ -21,15 +21,14 @@ class ObjectiveVars:
 
 
 def _completion(problem: Problem, v: OperationVars, job: int) -> cp_model.LinearExprT:
-    return v.end[int(problem.index.job_start[job + 1]) - 1]
+    return v.completion[job]
 
 
 def makespan_term(
     model: cp_model.CpModel, problem: Problem, v: OperationVars, w: TimeWindows, aux: ObjectiveVars
 ) -> cp_model.LinearExprT:
     ix = problem.index
-    last = ix.job_start[1:] - 1
-    lower = int((ix.head[last] + ix.min_duration[last]).max())
+    lower = int(ix.critical_path.max())
     makespan = model.new_int_var(lower, w.horizon, "makespan")
     for j in range(ix.n_jobs):
         model.add(makespan >= _completion(problem, v, j))

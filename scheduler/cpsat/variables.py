@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -20,6 +20,15 @@ class OperationVars:
     mode_presence: list[cp_model.IntVar | None]
     """The literal 'this mode is chosen'; None for an operation with a single mode (always chosen)."""
     mode_interval: list[cp_model.IntervalVar]
+    completion: list[cp_model.LinearExprT]
+    """Per order: the end of its last operation (the latest of its routing's sinks)."""
+    # What rules leave for the objective terms (rules run before the objective is built).
+    setup_time: list[cp_model.LinearExprT] = field(default_factory=list)
+    """Summands of the total sequence-dependent setup time."""
+    setup_cost: list[cp_model.LinearExprT] = field(default_factory=list)
+    """Summands of the total setup cost."""
+    purchase_cost: list[cp_model.LinearExprT] = field(default_factory=list)
+    """Summands of the total cost of the purchases the solver places."""
 
 
 def operation_vars(
@@ -66,4 +75,29 @@ def operation_vars(
                     model.add(lit == 0)
         start.append(s)
         end.append(e)
-    return OperationVars(start, end, presence, intervals)
+    return OperationVars(
+        start, end, presence, intervals, _completions(model, problem, windows, end)
+    )
+
+
+def _completions(
+    model: cp_model.CpModel,
+    problem: Problem,
+    windows: TimeWindows,
+    end: list[cp_model.LinearExprT],
+) -> list[cp_model.LinearExprT]:
+    ix = problem.index
+    sinks: list[list[int]] = [[] for _ in range(ix.n_jobs)]
+    for o in ix.sinks.tolist():
+        sinks[int(ix.op_job[o])].append(o)
+    completion: list[cp_model.LinearExprT] = []
+    for j, last in enumerate(sinks):
+        if len(last) == 1:
+            completion.append(end[last[0]])
+            continue
+        c = model.new_int_var(
+            int(ix.critical_path[j]), int(windows.completion_cap[j]), f"completion{j}"
+        )
+        model.add_max_equality(c, [end[o] for o in last])
+        completion.append(c)
+    return completion

@@ -1,18 +1,14 @@
-"""Independent check of a schedule against its problem.
-
-Deliberately shares nothing with the model builder (`scheduler.cpsat`) nor with the dense index:
-it reads the validated `Problem` as the user wrote it, so that a mistake in either cannot hide
-itself. Every schedule the project returns passes through `check`.
-"""
+"""The verifier's shared vocabulary and the checks every problem needs: the set of operations,
+eligible machines and durations, releases, routings, machine occupancy."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from scheduler.problem import Problem
-from scheduler.schedule import Kpis, Schedule, ScheduledOperation, evaluate, objective_value
+from scheduler.schedule import Schedule, ScheduledOperation
 
 
 class ViolationKind(StrEnum):
@@ -33,61 +29,16 @@ class Violation:
     message: str
 
 
-@dataclass(frozen=True)
-class Report:
-    """Violations found (empty when the schedule is feasible), and its KPIs when it is."""
-
-    violations: list[Violation] = field(default_factory=list)
-    kpis: Kpis | None = None
-    objective: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.violations
+Placed = dict[tuple[int, int], ScheduledOperation]
+"""Each operation of the problem, by (job, position), as the schedule places it."""
 
 
-class ScheduleInvalid(AssertionError):
-    """A schedule the project produced failed verification: always a bug, never bad input."""
-
-    def __init__(self, report: Report):
-        self.report = report
-        shown = "\n".join(f"  {v.kind}: {v.message}" for v in report.violations[:20])
-        more = len(report.violations) - 20
-        super().__init__(
-            f"schedule failed verification ({len(report.violations)} violation(s)):\n{shown}"
-            + (f"\n  ... and {more} more" if more > 0 else "")
-        )
-
-
-def verify(problem: Problem, schedule: Schedule) -> Report:
-    """Check feasibility; on success also recompute the KPIs and the objective."""
-    violations: list[Violation] = []
-    placed = _place_operations(problem, schedule, violations)
-    if placed is None:
-        return Report(violations)
-    _check_operations(problem, placed, violations)
-    _check_routings(problem, placed, violations)
-    _check_machines(problem, placed, violations)
-    if violations:
-        return Report(violations)
-    kpis = evaluate(problem, schedule)
-    return Report([], kpis, objective_value(problem, kpis))
-
-
-def check(problem: Problem, schedule: Schedule) -> Report:
-    """`verify`, raising ScheduleInvalid when the schedule is infeasible."""
-    report = verify(problem, schedule)
-    if not report.ok:
-        raise ScheduleInvalid(report)
-    return report
-
-
-def _name(problem: Problem, job: int, index: int) -> str:
+def name_of(problem: Problem, job: int, index: int) -> str:
     order = problem.orders[job]
     return f"{order.id}/{order.operations[index].id}"
 
 
-def _place_operations(
+def place_operations(
     problem: Problem, schedule: Schedule, violations: list[Violation]
 ) -> dict[tuple[int, int], ScheduledOperation] | None:
     """Map (job, index) to its scheduled operation; None when the set of operations is wrong."""
@@ -110,7 +61,7 @@ def _place_operations(
             violations.append(
                 Violation(
                     ViolationKind.DUPLICATE,
-                    f"operation {_name(problem, *key)} is scheduled more than once",
+                    f"operation {name_of(problem, *key)} is scheduled more than once",
                 )
             )
             continue
@@ -120,19 +71,21 @@ def _place_operations(
             if (j, k) not in placed:
                 violations.append(
                     Violation(
-                        ViolationKind.MISSING, f"operation {_name(problem, j, k)} is not scheduled"
+                        ViolationKind.MISSING,
+                        f"operation {name_of(problem, j, k)} is not scheduled",
                     )
                 )
     return None if violations else placed
 
 
-def _check_operations(
+def check_operations(
     problem: Problem,
-    placed: dict[tuple[int, int], ScheduledOperation],
+    schedule: Schedule,
+    placed: Placed,
     violations: list[Violation],
 ) -> None:
     for (j, k), op in placed.items():
-        name = _name(problem, j, k)
+        name = name_of(problem, j, k)
         machine_id = problem.machines[op.machine].id
         order = problem.orders[j]
         durations = {m.machine_id: m.time(order.quantity) for m in order.operations[k].machines}
@@ -157,9 +110,10 @@ def _check_operations(
             )
 
 
-def _check_routings(
+def check_routings(
     problem: Problem,
-    placed: dict[tuple[int, int], ScheduledOperation],
+    schedule: Schedule,
+    placed: Placed,
     violations: list[Violation],
 ) -> None:
     for j, order in enumerate(problem.orders):
@@ -177,15 +131,16 @@ def _check_routings(
                 violations.append(
                     Violation(
                         ViolationKind.PRECEDENCE,
-                        f"operation {_name(problem, j, k)} starts at {after.start}, before "
-                        f"{_name(problem, j, k - 1)} ends at {before.end}",
+                        f"operation {name_of(problem, j, k)} starts at {after.start}, before "
+                        f"{name_of(problem, j, k - 1)} ends at {before.end}",
                     )
                 )
 
 
-def _check_machines(
+def check_machines(
     problem: Problem,
-    placed: dict[tuple[int, int], ScheduledOperation],
+    schedule: Schedule,
+    placed: Placed,
     violations: list[Violation],
 ) -> None:
     by_machine: dict[int, list[tuple[int, int, tuple[int, int]]]] = defaultdict(list)
@@ -201,7 +156,7 @@ def _check_machines(
                 violations.append(
                     Violation(
                         ViolationKind.OVERLAP,
-                        f"operations {_name(problem, *latest_key)} and {_name(problem, *key)} "
+                        f"operations {name_of(problem, *latest_key)} and {name_of(problem, *key)} "
                         f"overlap on {problem.machines[machine].id!r} from {start} to "
                         f"{min(end, latest_end)}",
                     )
