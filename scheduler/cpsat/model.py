@@ -25,12 +25,17 @@ class SchedulingModel:
     objective: ObjectiveVars
 
 
-def build_model(problem: Problem, incumbent_objective: int | None = None) -> SchedulingModel:
-    """The CP-SAT model of `problem`; an incumbent's objective (if any) tightens every window."""
+def build_model(
+    problem: Problem, incumbent_objective: int | None = None, *, explain: bool = False
+) -> SchedulingModel:
+    """The CP-SAT model of `problem`; an incumbent's objective (if any) tightens every window.
+
+    With `explain`, named hard constraints are enforced by assumption literals (`ops.guards`).
+    """
     model = cp_model.CpModel()
     model.name = problem.name or "scheduler"
     windows = time_windows(problem, incumbent_objective)
-    ops = operation_vars(model, problem, windows)
+    ops = operation_vars(model, problem, windows, explain=explain)
     for rule in RULES:
         rule(model, problem, ops)
     objective = add_objective(model, problem, ops, windows)

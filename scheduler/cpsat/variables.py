@@ -29,10 +29,26 @@ class OperationVars:
     """Summands of the total setup cost."""
     purchase_cost: list[cp_model.LinearExprT] = field(default_factory=list)
     """Summands of the total cost of the purchases the solver places."""
+    guards: dict[str, cp_model.IntVar] | None = None
+    """Set when explaining infeasibility: one assumption literal per named hard constraint."""
+
+    def guarded(self, model: cp_model.CpModel, key: str) -> list[cp_model.IntVar]:
+        """Enforcement literals for the hard constraint named `key` (e.g. `deadline:3`).
+
+        Empty in a normal solve, so `.only_enforce_if(v.guarded(model, key))` costs nothing. When
+        explaining, constraints sharing a key share one literal, which CP-SAT may then name in
+        its set of conflicting assumptions.
+        """
+        if self.guards is None:
+            return []
+        literal = self.guards.get(key)
+        if literal is None:
+            literal = self.guards[key] = model.new_bool_var(key)
+        return [literal]
 
 
 def operation_vars(
-    model: cp_model.CpModel, problem: Problem, windows: TimeWindows
+    model: cp_model.CpModel, problem: Problem, windows: TimeWindows, *, explain: bool = False
 ) -> OperationVars:
     ix = problem.index
     durations = ix.mode_duration.tolist()
