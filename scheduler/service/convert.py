@@ -20,8 +20,10 @@ from scheduler.problem import (
     FieldViolation,
     InvalidProblem,
     ObjectiveKind,
+    Order,
     Problem,
     parse_problem,
+    predecessors_of,
 )
 from scheduler.result import Progress, SolveResult, SolveStatus, StopReason
 from scheduler.schedule import Kpis, Schedule, ScheduledOperation, evaluate
@@ -33,6 +35,13 @@ _KIND_OF_PROTO = {
     pb.OBJECTIVE_KIND_MAKESPAN: ObjectiveKind.MAKESPAN,
     pb.OBJECTIVE_KIND_TOTAL_WEIGHTED_TARDINESS: ObjectiveKind.TOTAL_WEIGHTED_TARDINESS,
     pb.OBJECTIVE_KIND_WEIGHTED_COMPLETION: ObjectiveKind.WEIGHTED_COMPLETION,
+    pb.OBJECTIVE_KIND_MAX_WEIGHTED_TARDINESS: ObjectiveKind.MAX_WEIGHTED_TARDINESS,
+    pb.OBJECTIVE_KIND_MAX_LATENESS: ObjectiveKind.MAX_LATENESS,
+    pb.OBJECTIVE_KIND_LATE_ORDERS: ObjectiveKind.LATE_ORDERS,
+    pb.OBJECTIVE_KIND_WEIGHTED_EARLINESS: ObjectiveKind.WEIGHTED_EARLINESS,
+    pb.OBJECTIVE_KIND_SETUP_TIME: ObjectiveKind.SETUP_TIME,
+    pb.OBJECTIVE_KIND_SETUP_COST: ObjectiveKind.SETUP_COST,
+    pb.OBJECTIVE_KIND_PURCHASE_COST: ObjectiveKind.PURCHASE_COST,
 }
 _PROTO_OF_KIND = {kind: value for value, kind in _KIND_OF_PROTO.items()}
 _STATUS = {
@@ -80,16 +89,21 @@ def problem_from_proto(message: pb.Problem) -> Problem:
         # Our own reasons (e.g. for an enum) replace the generic ones pydantic gives for the
         # placeholder we passed it at the same path.
         ours = {v.field for v in violations}
-        violations += [v for v in (_proto_path(v) for v in error.violations) if v.field not in ours]
+        single_level = not message.objective.levels
+        violations += [
+            v
+            for v in (_proto_path(v, single_level) for v in error.violations)
+            if v.field not in ours
+        ]
     if violations:
         raise InvalidProblem(violations)
     return problem
 
 
-def _proto_path(violation: FieldViolation) -> FieldViolation:
-    """The proto's objective is a single level: `objective.terms`, not `objective.levels[0].terms`."""
+def _proto_path(violation: FieldViolation, single_level: bool) -> FieldViolation:
+    """A single-level proto objective says `objective.terms`, the model `objective.levels[0].terms`."""
     model_prefix = "objective.levels[0]."
-    if violation.field.startswith(model_prefix):
+    if single_level and violation.field.startswith(model_prefix):
         return FieldViolation("objective." + violation.field[len(model_prefix) :], violation.reason)
     return violation
 
@@ -98,8 +112,19 @@ def _problem_data(message: pb.Problem) -> tuple[dict[str, Any], list[FieldViolat
     violations: list[FieldViolation] = []
     data: dict[str, Any] = {
         "name": message.name,
-        "machines": [{"id": m.id, "name": m.name} for m in message.machines],
+        "machines": [_machine_data(m) for m in message.machines],
         "orders": [_order_data(order) for order in message.orders],
+        "calendars": [
+            _calendar_data(c, f"calendars[{i}]", violations)
+            for i, c in enumerate(message.calendars)
+        ],
+        "families": [{"id": f.id, "name": f.name} for f in message.families],
+        "resources": [_resource_data(r) for r in message.resources],
+        "items": [_item_data(item) for item in message.items],
+        "purchase_orders": [
+            {"id": p.id, "item_id": p.item_id, "quantity": p.quantity, "arrival": p.arrival}
+            for p in message.purchase_orders
+        ],
     }
     if message.HasField("planning_start"):
         try:
@@ -112,42 +137,159 @@ def _problem_data(message: pb.Problem) -> tuple[dict[str, Any], list[FieldViolat
         except (ValueError, OverflowError) as error:
             violations.append(FieldViolation("tick", f"invalid duration: {error}"))
     if message.HasField("objective"):
-        terms = []
-        for t, term in enumerate(message.objective.terms):
-            kind = _KIND_OF_PROTO.get(term.kind)
-            if kind is None:
-                valid = ", ".join(pb.ObjectiveKind.Name(v) for v in _KIND_OF_PROTO)
-                violations.append(
-                    FieldViolation(
-                        f"objective.terms[{t}].kind", f"must be one of {valid}, got {term.kind}"
-                    )
-                )
-            item: dict[str, Any] = {"kind": kind}
-            if term.HasField("weight"):
-                item["weight"] = term.weight
-            terms.append(item)
-        data["objective"] = {"terms": terms}
+        objective = message.objective
+        if objective.terms and objective.levels:
+            violations.append(FieldViolation("objective", "give either terms or levels, not both"))
+        if objective.levels:
+            data["objective"] = {
+                "levels": [
+                    {
+                        "terms": _terms_data(level.terms, f"objective.levels[{i}]", violations),
+                        "tolerance": level.tolerance,
+                    }
+                    for i, level in enumerate(objective.levels)
+                ]
+            }
+        else:
+            data["objective"] = {"terms": _terms_data(objective.terms, "objective", violations)}
     return data, violations
+
+
+def _terms_data(
+    terms: Iterable[pb.ObjectiveTerm], path: str, violations: list[FieldViolation]
+) -> list[dict[str, Any]]:
+    result = []
+    for t, term in enumerate(terms):
+        kind = _KIND_OF_PROTO.get(term.kind)
+        if kind is None:
+            valid = ", ".join(pb.ObjectiveKind.Name(v) for v in _KIND_OF_PROTO)
+            violations.append(
+                FieldViolation(
+                    f"{path}.terms[{t}].kind", f"must be one of {valid}, got {term.kind}"
+                )
+            )
+        item: dict[str, Any] = {"kind": kind}
+        if term.HasField("weight"):
+            item["weight"] = term.weight
+        result.append(item)
+    return result
+
+
+def _optional(message: Any, data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Copy the proto fields with explicit presence that are set (absent ones keep the default)."""
+    for name in names:
+        if message.HasField(name):
+            data[name] = getattr(message, name)
+    return data
+
+
+def _machine_data(machine: pb.Machine) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": machine.id, "name": machine.name}
+    if machine.setups:
+        data["setups"] = [
+            _optional(
+                rule,
+                {"to_family": rule.to_family, "time": rule.time, "cost": rule.cost},
+                "from_family",
+            )
+            for rule in machine.setups
+        ]
+    return _optional(machine, data, "capacity", "calendar")
+
+
+def _calendar_data(
+    calendar: pb.Calendar, path: str, violations: list[FieldViolation]
+) -> dict[str, Any]:
+    exceptions = []
+    for e, exception in enumerate(calendar.exceptions):
+        item: dict[str, Any] = {
+            "start": exception.start,
+            "end": exception.end,
+            "working": exception.working,
+            "reason": exception.reason,
+        }
+        for name in ("start", "end"):
+            if exception.HasField(f"{name}_time"):
+                try:
+                    item[name] = getattr(exception, f"{name}_time").ToDatetime(tzinfo=UTC)
+                except (ValueError, OverflowError) as error:
+                    violations.append(
+                        FieldViolation(
+                            f"{path}.exceptions[{e}].{name}_time", f"invalid timestamp: {error}"
+                        )
+                    )
+        exceptions.append(item)
+    return {
+        "id": calendar.id,
+        "shifts": [
+            {"days": list(shift.days), "start": shift.start, "end": shift.end}
+            for shift in calendar.shifts
+        ],
+        "exceptions": exceptions,
+    }
+
+
+def _resource_data(resource: pb.Resource) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": resource.id, "name": resource.name}
+    if resource.kind:
+        data["kind"] = resource.kind
+    return _optional(resource, data, "capacity", "calendar")
+
+
+def _item_data(item: pb.Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "stock": item.stock,
+        "suppliers": [
+            _optional(
+                s,
+                {"id": s.id, "lead_time": s.lead_time, "unit_cost": s.unit_cost},
+                "min_order_quantity",
+            )
+            for s in item.suppliers
+        ],
+    }
 
 
 def _order_data(order: pb.Order) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": order.id,
         "release": order.release,
-        "operations": [
-            {
-                "id": op.id,
-                "machines": [
-                    {"machine_id": m.machine_id, "duration": m.duration} for m in op.machines
-                ],
-            }
-            for op in order.operations
-        ],
+        "operations": [_operation_data(op, graph=order.graph) for op in order.operations],
     }
-    if order.HasField("due"):
-        data["due"] = order.due
-    if order.HasField("weight"):
-        data["weight"] = order.weight
+    return _optional(order, data, "due", "weight", "deadline", "quantity")
+
+
+def _operation_data(op: pb.Operation, *, graph: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": op.id,
+        "machines": [
+            _optional(
+                m,
+                {"machine_id": m.machine_id, "setup": m.setup, "per_unit": m.per_unit},
+                "duration",
+            )
+            for m in op.machines
+        ],
+        "resumable": op.resumable,
+    }
+    if graph or op.predecessors:
+        data["predecessors"] = [
+            _optional(p, {"operation_id": p.operation_id, "min_lag": p.min_lag}, "max_lag")
+            for p in op.predecessors
+        ]
+    if op.HasField("family"):
+        data["family"] = op.family
+    if op.resources:
+        data["resources"] = [
+            _optional(need, {"resources": list(need.resources)}, "quantity")
+            for need in op.resources
+        ]
+    for name in ("consumes", "produces"):
+        flows = getattr(op, name)
+        if flows:
+            data[name] = [{"item_id": f.item_id, "quantity": f.quantity} for f in flows]
     return data
 
 
@@ -162,23 +304,105 @@ def duration_seconds(message: Duration) -> float:
 def problem_to_proto(problem: Problem) -> pb.Problem:
     message = pb.Problem(name=problem.name)
     if problem.planning_start is not None:
-        start = problem.planning_start
-        message.planning_start.FromDatetime(start if start.tzinfo else start.replace(tzinfo=UTC))
+        message.planning_start.CopyFrom(_datetime_proto(problem.planning_start))
     message.tick.FromTimedelta(problem.tick)
     for machine in problem.machines:
-        message.machines.add(id=machine.id, name=machine.name)
+        m = message.machines.add(id=machine.id, name=machine.name, capacity=machine.capacity)
+        if machine.calendar is not None:
+            m.calendar = machine.calendar
+        for rule in machine.setups:
+            r = m.setups.add(to_family=rule.to_family, time=rule.time, cost=rule.cost)
+            if rule.from_family is not None:
+                r.from_family = rule.from_family
+    for calendar in problem.calendars:
+        c = message.calendars.add(id=calendar.id)
+        for shift in calendar.shifts:
+            c.shifts.add(days=list(shift.days), start=shift.start, end=shift.end)
+        for exception in calendar.exceptions:
+            e = c.exceptions.add(working=exception.working, reason=exception.reason)
+            for name in ("start", "end"):
+                value = getattr(exception, name)
+                if isinstance(value, datetime):
+                    getattr(e, f"{name}_time").CopyFrom(_datetime_proto(value))
+                else:
+                    setattr(e, name, value)
+    for family in problem.families:
+        message.families.add(id=family.id, name=family.name)
+    for resource in problem.resources:
+        r = message.resources.add(
+            id=resource.id, name=resource.name, kind=resource.kind, capacity=resource.capacity
+        )
+        if resource.calendar is not None:
+            r.calendar = resource.calendar
+    for item in problem.items:
+        i = message.items.add(id=item.id, name=item.name, stock=item.stock)
+        for s in item.suppliers:
+            i.suppliers.add(
+                id=s.id,
+                lead_time=s.lead_time,
+                unit_cost=s.unit_cost,
+                min_order_quantity=s.min_order_quantity,
+            )
+    for purchase in problem.purchase_orders:
+        message.purchase_orders.add(
+            id=purchase.id,
+            item_id=purchase.item_id,
+            quantity=purchase.quantity,
+            arrival=purchase.arrival,
+        )
     for order in problem.orders:
-        item = message.orders.add(id=order.id, release=order.release, weight=order.weight)
-        if order.due is not None:
-            item.due = order.due
-        for op in order.operations:
-            operation = item.operations.add(id=op.id)
-            for mode in op.machines:
-                operation.machines.add(
-                    machine_id=mode.machine_id, duration=mode.time(order.quantity)
-                )
-    for term in problem.objective.terms:
-        message.objective.terms.add(kind=_PROTO_OF_KIND[term.kind], weight=term.weight)
+        _order_to_proto(order, message.orders.add())
+    levels = problem.objective.levels
+    if len(levels) == 1 and levels[0].tolerance == 0:
+        for term in levels[0].terms:
+            message.objective.terms.add(kind=_PROTO_OF_KIND[term.kind], weight=term.weight)
+    else:
+        for level in levels:
+            lv = message.objective.levels.add(tolerance=level.tolerance)
+            for term in level.terms:
+                lv.terms.add(kind=_PROTO_OF_KIND[term.kind], weight=term.weight)
+    return message
+
+
+def _order_to_proto(order: Order, item: pb.Order) -> None:
+    item.id, item.release, item.weight, item.quantity = (
+        order.id,
+        order.release,
+        order.weight,
+        order.quantity,
+    )
+    if order.due is not None:
+        item.due = order.due
+    if order.deadline is not None:
+        item.deadline = order.deadline
+    # A graph routing is stated in full; a sequence needs no predecessors at all.
+    item.graph = any(op.predecessors is not None for op in order.operations)
+    for k, op in enumerate(order.operations):
+        operation = item.operations.add(id=op.id, resumable=op.resumable)
+        for mode in op.machines:
+            m = operation.machines.add(
+                machine_id=mode.machine_id, setup=mode.setup, per_unit=mode.per_unit
+            )
+            if mode.duration is not None:
+                m.duration = mode.duration
+        if item.graph:
+            for pred in predecessors_of(order, k):
+                p = operation.predecessors.add(operation_id=pred.operation_id, min_lag=pred.min_lag)
+                if pred.max_lag is not None:
+                    p.max_lag = pred.max_lag
+        if op.family is not None:
+            operation.family = op.family
+        for need in op.resources:
+            operation.resources.add(resources=list(need.resources), quantity=need.quantity)
+        for flow in op.consumes:
+            operation.consumes.add(item_id=flow.item_id, quantity=flow.quantity)
+        for flow in op.produces:
+            operation.produces.add(item_id=flow.item_id, quantity=flow.quantity)
+
+
+def _datetime_proto(moment: datetime) -> Timestamp:
+    message = Timestamp()
+    message.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     return message
 
 

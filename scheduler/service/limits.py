@@ -102,20 +102,28 @@ def size_violations(problem: pb.Problem, limits: ServiceLimits) -> list[FieldVio
     for j, order in enumerate(problem.orders):
         if order.release > cap:
             violations.append(_past_horizon(f"orders[{j}].release", cap))
-        if order.HasField("due") and order.due > cap:
-            violations.append(_past_horizon(f"orders[{j}].due", cap))
+        for name in ("due", "deadline"):
+            if order.HasField(name) and getattr(order, name) > cap:
+                violations.append(_past_horizon(f"orders[{j}].{name}", cap))
         horizon = max(horizon, order.release)
     total = horizon
     for j, order in enumerate(problem.orders):
+        quantity = order.quantity if order.HasField("quantity") else 1
         for k, op in enumerate(order.operations):
             longest = 0
             for e, mode in enumerate(op.machines):
-                if mode.duration > cap:
+                duration = (
+                    mode.duration
+                    if mode.HasField("duration")
+                    else mode.setup + mode.per_unit * quantity
+                )
+                if duration > cap:
+                    field = "duration" if mode.HasField("duration") else "per_unit"
                     violations.append(
-                        _past_horizon(f"orders[{j}].operations[{k}].machines[{e}].duration", cap)
+                        _past_horizon(f"orders[{j}].operations[{k}].machines[{e}].{field}", cap)
                     )
-                longest = max(longest, mode.duration)
-            total += longest
+                longest = max(longest, duration)
+            total += longest + sum(p.min_lag for p in op.predecessors)
     if total > cap and not violations:
         violations.append(
             FieldViolation(

@@ -17,6 +17,13 @@ class ObjectiveKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     OBJECTIVE_KIND_MAKESPAN: _ClassVar[ObjectiveKind]
     OBJECTIVE_KIND_TOTAL_WEIGHTED_TARDINESS: _ClassVar[ObjectiveKind]
     OBJECTIVE_KIND_WEIGHTED_COMPLETION: _ClassVar[ObjectiveKind]
+    OBJECTIVE_KIND_MAX_WEIGHTED_TARDINESS: _ClassVar[ObjectiveKind]
+    OBJECTIVE_KIND_MAX_LATENESS: _ClassVar[ObjectiveKind]
+    OBJECTIVE_KIND_LATE_ORDERS: _ClassVar[ObjectiveKind]
+    OBJECTIVE_KIND_WEIGHTED_EARLINESS: _ClassVar[ObjectiveKind]
+    OBJECTIVE_KIND_SETUP_TIME: _ClassVar[ObjectiveKind]
+    OBJECTIVE_KIND_SETUP_COST: _ClassVar[ObjectiveKind]
+    OBJECTIVE_KIND_PURCHASE_COST: _ClassVar[ObjectiveKind]
 
 class SolveStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -47,6 +54,13 @@ OBJECTIVE_KIND_UNSPECIFIED: ObjectiveKind
 OBJECTIVE_KIND_MAKESPAN: ObjectiveKind
 OBJECTIVE_KIND_TOTAL_WEIGHTED_TARDINESS: ObjectiveKind
 OBJECTIVE_KIND_WEIGHTED_COMPLETION: ObjectiveKind
+OBJECTIVE_KIND_MAX_WEIGHTED_TARDINESS: ObjectiveKind
+OBJECTIVE_KIND_MAX_LATENESS: ObjectiveKind
+OBJECTIVE_KIND_LATE_ORDERS: ObjectiveKind
+OBJECTIVE_KIND_WEIGHTED_EARLINESS: ObjectiveKind
+OBJECTIVE_KIND_SETUP_TIME: ObjectiveKind
+OBJECTIVE_KIND_SETUP_COST: ObjectiveKind
+OBJECTIVE_KIND_PURCHASE_COST: ObjectiveKind
 SOLVE_STATUS_UNSPECIFIED: SolveStatus
 SOLVE_STATUS_OPTIMAL: SolveStatus
 SOLVE_STATUS_FEASIBLE: SolveStatus
@@ -66,22 +80,94 @@ JOB_STATE_FAILED: JobState
 JOB_STATE_CANCELLED: JobState
 
 class Problem(_message.Message):
-    __slots__ = ("name", "planning_start", "tick", "machines", "orders", "objective")
+    __slots__ = ("name", "planning_start", "tick", "machines", "orders", "objective", "calendars", "families", "resources", "items", "purchase_orders")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PLANNING_START_FIELD_NUMBER: _ClassVar[int]
     TICK_FIELD_NUMBER: _ClassVar[int]
     MACHINES_FIELD_NUMBER: _ClassVar[int]
     ORDERS_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
+    CALENDARS_FIELD_NUMBER: _ClassVar[int]
+    FAMILIES_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    PURCHASE_ORDERS_FIELD_NUMBER: _ClassVar[int]
     name: str
     planning_start: _timestamp_pb2.Timestamp
     tick: _duration_pb2.Duration
     machines: _containers.RepeatedCompositeFieldContainer[Machine]
     orders: _containers.RepeatedCompositeFieldContainer[Order]
     objective: Objective
-    def __init__(self, name: _Optional[str] = ..., planning_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tick: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., machines: _Optional[_Iterable[_Union[Machine, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ...) -> None: ...
+    calendars: _containers.RepeatedCompositeFieldContainer[Calendar]
+    families: _containers.RepeatedCompositeFieldContainer[Family]
+    resources: _containers.RepeatedCompositeFieldContainer[Resource]
+    items: _containers.RepeatedCompositeFieldContainer[Item]
+    purchase_orders: _containers.RepeatedCompositeFieldContainer[OpenPurchase]
+    def __init__(self, name: _Optional[str] = ..., planning_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tick: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., machines: _Optional[_Iterable[_Union[Machine, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., calendars: _Optional[_Iterable[_Union[Calendar, _Mapping]]] = ..., families: _Optional[_Iterable[_Union[Family, _Mapping]]] = ..., resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., items: _Optional[_Iterable[_Union[Item, _Mapping]]] = ..., purchase_orders: _Optional[_Iterable[_Union[OpenPurchase, _Mapping]]] = ...) -> None: ...
 
 class Machine(_message.Message):
+    __slots__ = ("id", "name", "capacity", "calendar", "setups")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    CALENDAR_FIELD_NUMBER: _ClassVar[int]
+    SETUPS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    capacity: int
+    calendar: str
+    setups: _containers.RepeatedCompositeFieldContainer[SetupRule]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., capacity: _Optional[int] = ..., calendar: _Optional[str] = ..., setups: _Optional[_Iterable[_Union[SetupRule, _Mapping]]] = ...) -> None: ...
+
+class SetupRule(_message.Message):
+    __slots__ = ("from_family", "to_family", "time", "cost")
+    FROM_FAMILY_FIELD_NUMBER: _ClassVar[int]
+    TO_FAMILY_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
+    from_family: str
+    to_family: str
+    time: int
+    cost: int
+    def __init__(self, from_family: _Optional[str] = ..., to_family: _Optional[str] = ..., time: _Optional[int] = ..., cost: _Optional[int] = ...) -> None: ...
+
+class Calendar(_message.Message):
+    __slots__ = ("id", "shifts", "exceptions")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SHIFTS_FIELD_NUMBER: _ClassVar[int]
+    EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    shifts: _containers.RepeatedCompositeFieldContainer[Shift]
+    exceptions: _containers.RepeatedCompositeFieldContainer[CalendarException]
+    def __init__(self, id: _Optional[str] = ..., shifts: _Optional[_Iterable[_Union[Shift, _Mapping]]] = ..., exceptions: _Optional[_Iterable[_Union[CalendarException, _Mapping]]] = ...) -> None: ...
+
+class Shift(_message.Message):
+    __slots__ = ("days", "start", "end")
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    days: _containers.RepeatedScalarFieldContainer[str]
+    start: str
+    end: str
+    def __init__(self, days: _Optional[_Iterable[str]] = ..., start: _Optional[str] = ..., end: _Optional[str] = ...) -> None: ...
+
+class CalendarException(_message.Message):
+    __slots__ = ("start", "end", "working", "reason", "start_time", "end_time")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    WORKING_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    start: int
+    end: int
+    working: bool
+    reason: str
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, start: _Optional[int] = ..., end: _Optional[int] = ..., working: _Optional[bool] = ..., reason: _Optional[str] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Family(_message.Message):
     __slots__ = ("id", "name")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -89,41 +175,149 @@ class Machine(_message.Message):
     name: str
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
+class Resource(_message.Message):
+    __slots__ = ("id", "name", "kind", "capacity", "calendar")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    CALENDAR_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    kind: str
+    capacity: int
+    calendar: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., kind: _Optional[str] = ..., capacity: _Optional[int] = ..., calendar: _Optional[str] = ...) -> None: ...
+
+class Item(_message.Message):
+    __slots__ = ("id", "name", "stock", "suppliers")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
+    SUPPLIERS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    stock: int
+    suppliers: _containers.RepeatedCompositeFieldContainer[Supplier]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., stock: _Optional[int] = ..., suppliers: _Optional[_Iterable[_Union[Supplier, _Mapping]]] = ...) -> None: ...
+
+class Supplier(_message.Message):
+    __slots__ = ("id", "lead_time", "unit_cost", "min_order_quantity")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_TIME_FIELD_NUMBER: _ClassVar[int]
+    UNIT_COST_FIELD_NUMBER: _ClassVar[int]
+    MIN_ORDER_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    lead_time: int
+    unit_cost: int
+    min_order_quantity: int
+    def __init__(self, id: _Optional[str] = ..., lead_time: _Optional[int] = ..., unit_cost: _Optional[int] = ..., min_order_quantity: _Optional[int] = ...) -> None: ...
+
+class OpenPurchase(_message.Message):
+    __slots__ = ("id", "item_id", "quantity", "arrival")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    ARRIVAL_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    item_id: str
+    quantity: int
+    arrival: int
+    def __init__(self, id: _Optional[str] = ..., item_id: _Optional[str] = ..., quantity: _Optional[int] = ..., arrival: _Optional[int] = ...) -> None: ...
+
 class Order(_message.Message):
-    __slots__ = ("id", "operations", "release", "due", "weight")
+    __slots__ = ("id", "operations", "release", "due", "weight", "deadline", "quantity", "graph")
     ID_FIELD_NUMBER: _ClassVar[int]
     OPERATIONS_FIELD_NUMBER: _ClassVar[int]
     RELEASE_FIELD_NUMBER: _ClassVar[int]
     DUE_FIELD_NUMBER: _ClassVar[int]
     WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    GRAPH_FIELD_NUMBER: _ClassVar[int]
     id: str
     operations: _containers.RepeatedCompositeFieldContainer[Operation]
     release: int
     due: int
     weight: int
-    def __init__(self, id: _Optional[str] = ..., operations: _Optional[_Iterable[_Union[Operation, _Mapping]]] = ..., release: _Optional[int] = ..., due: _Optional[int] = ..., weight: _Optional[int] = ...) -> None: ...
+    deadline: int
+    quantity: int
+    graph: bool
+    def __init__(self, id: _Optional[str] = ..., operations: _Optional[_Iterable[_Union[Operation, _Mapping]]] = ..., release: _Optional[int] = ..., due: _Optional[int] = ..., weight: _Optional[int] = ..., deadline: _Optional[int] = ..., quantity: _Optional[int] = ..., graph: _Optional[bool] = ...) -> None: ...
 
 class Operation(_message.Message):
-    __slots__ = ("id", "machines")
+    __slots__ = ("id", "machines", "predecessors", "resumable", "family", "resources", "consumes", "produces")
     ID_FIELD_NUMBER: _ClassVar[int]
     MACHINES_FIELD_NUMBER: _ClassVar[int]
+    PREDECESSORS_FIELD_NUMBER: _ClassVar[int]
+    RESUMABLE_FIELD_NUMBER: _ClassVar[int]
+    FAMILY_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    CONSUMES_FIELD_NUMBER: _ClassVar[int]
+    PRODUCES_FIELD_NUMBER: _ClassVar[int]
     id: str
     machines: _containers.RepeatedCompositeFieldContainer[Mode]
-    def __init__(self, id: _Optional[str] = ..., machines: _Optional[_Iterable[_Union[Mode, _Mapping]]] = ...) -> None: ...
+    predecessors: _containers.RepeatedCompositeFieldContainer[Predecessor]
+    resumable: bool
+    family: str
+    resources: _containers.RepeatedCompositeFieldContainer[ResourceNeed]
+    consumes: _containers.RepeatedCompositeFieldContainer[ItemQuantity]
+    produces: _containers.RepeatedCompositeFieldContainer[ItemQuantity]
+    def __init__(self, id: _Optional[str] = ..., machines: _Optional[_Iterable[_Union[Mode, _Mapping]]] = ..., predecessors: _Optional[_Iterable[_Union[Predecessor, _Mapping]]] = ..., resumable: _Optional[bool] = ..., family: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[ResourceNeed, _Mapping]]] = ..., consumes: _Optional[_Iterable[_Union[ItemQuantity, _Mapping]]] = ..., produces: _Optional[_Iterable[_Union[ItemQuantity, _Mapping]]] = ...) -> None: ...
 
 class Mode(_message.Message):
-    __slots__ = ("machine_id", "duration")
+    __slots__ = ("machine_id", "duration", "setup", "per_unit")
     MACHINE_ID_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
+    SETUP_FIELD_NUMBER: _ClassVar[int]
+    PER_UNIT_FIELD_NUMBER: _ClassVar[int]
     machine_id: str
     duration: int
-    def __init__(self, machine_id: _Optional[str] = ..., duration: _Optional[int] = ...) -> None: ...
+    setup: int
+    per_unit: int
+    def __init__(self, machine_id: _Optional[str] = ..., duration: _Optional[int] = ..., setup: _Optional[int] = ..., per_unit: _Optional[int] = ...) -> None: ...
+
+class Predecessor(_message.Message):
+    __slots__ = ("operation_id", "min_lag", "max_lag")
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
+    MIN_LAG_FIELD_NUMBER: _ClassVar[int]
+    MAX_LAG_FIELD_NUMBER: _ClassVar[int]
+    operation_id: str
+    min_lag: int
+    max_lag: int
+    def __init__(self, operation_id: _Optional[str] = ..., min_lag: _Optional[int] = ..., max_lag: _Optional[int] = ...) -> None: ...
+
+class ResourceNeed(_message.Message):
+    __slots__ = ("resources", "quantity")
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    resources: _containers.RepeatedScalarFieldContainer[str]
+    quantity: int
+    def __init__(self, resources: _Optional[_Iterable[str]] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class ItemQuantity(_message.Message):
+    __slots__ = ("item_id", "quantity")
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    item_id: str
+    quantity: int
+    def __init__(self, item_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class Objective(_message.Message):
-    __slots__ = ("terms",)
+    __slots__ = ("terms", "levels")
     TERMS_FIELD_NUMBER: _ClassVar[int]
+    LEVELS_FIELD_NUMBER: _ClassVar[int]
     terms: _containers.RepeatedCompositeFieldContainer[ObjectiveTerm]
-    def __init__(self, terms: _Optional[_Iterable[_Union[ObjectiveTerm, _Mapping]]] = ...) -> None: ...
+    levels: _containers.RepeatedCompositeFieldContainer[ObjectiveLevel]
+    def __init__(self, terms: _Optional[_Iterable[_Union[ObjectiveTerm, _Mapping]]] = ..., levels: _Optional[_Iterable[_Union[ObjectiveLevel, _Mapping]]] = ...) -> None: ...
+
+class ObjectiveLevel(_message.Message):
+    __slots__ = ("terms", "tolerance")
+    TERMS_FIELD_NUMBER: _ClassVar[int]
+    TOLERANCE_FIELD_NUMBER: _ClassVar[int]
+    terms: _containers.RepeatedCompositeFieldContainer[ObjectiveTerm]
+    tolerance: float
+    def __init__(self, terms: _Optional[_Iterable[_Union[ObjectiveTerm, _Mapping]]] = ..., tolerance: _Optional[float] = ...) -> None: ...
 
 class ObjectiveTerm(_message.Message):
     __slots__ = ("kind", "weight")

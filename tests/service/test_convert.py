@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import LIMITS, two_orders
 
-from scheduler.problem import InvalidProblem
+from scheduler.problem import InvalidProblem, parse_problem
 from scheduler.schedule import Schedule, ScheduledOperation
 from scheduler.service import convert
 from scheduler.service.convert import pb
@@ -127,3 +127,117 @@ def test_limits_refuse_more_solves_than_cores() -> None:
     """Concurrent solves beyond the worker budget would oversubscribe the cores: refused."""
     with pytest.raises(ValueError):
         ServiceLimits(max_concurrent_solves=4, total_workers=2)
+
+
+FACTORY = {
+    "name": "factory round trip",
+    "planning_start": "2026-11-23T06:00:00Z",
+    "machines": [
+        {
+            "id": "press",
+            "calendar": "two-shifts",
+            "setups": [
+                {"to_family": "red", "time": 5},
+                {"from_family": "red", "to_family": "blue", "time": 7, "cost": 3},
+            ],
+        },
+        {"id": "oven", "capacity": 4},
+    ],
+    "calendars": [
+        {
+            "id": "two-shifts",
+            "shifts": [{"days": ["mon", "tue"], "start": "06:00", "end": "22:00"}],
+            "exceptions": [
+                {"start": "2026-11-24T10:00:00Z", "end": "2026-11-24T12:00:00Z"},
+                {"start": 3000, "end": 3100, "working": True, "reason": "overtime"},
+            ],
+        }
+    ],
+    "families": [{"id": "red"}, {"id": "blue", "name": "Blue parts"}],
+    "resources": [{"id": "ann", "calendar": "two-shifts"}, {"id": "jig", "kind": "tool"}],
+    "items": [
+        {
+            "id": "resin",
+            "stock": 5,
+            "suppliers": [
+                {"id": "fast", "lead_time": 60, "unit_cost": 9, "min_order_quantity": 10}
+            ],
+        },
+        {"id": "body"},
+    ],
+    "purchase_orders": [{"id": "PO-1", "item_id": "resin", "quantity": 20, "arrival": 300}],
+    "orders": [
+        {
+            "id": "WO-1",
+            "quantity": 3,
+            "due": 900,
+            "deadline": 2000,
+            "operations": [
+                {
+                    "id": "mould",
+                    "machines": [{"machine_id": "press", "setup": 10, "per_unit": 4}],
+                    "family": "red",
+                    "resources": [{"resources": ["ann"]}, {"resources": ["jig"], "quantity": 1}],
+                    "consumes": [{"item_id": "resin", "quantity": 8}],
+                    "produces": [{"item_id": "body", "quantity": 3}],
+                    "predecessors": [],
+                },
+                {
+                    "id": "cure",
+                    "machines": [{"machine_id": "oven", "duration": 120}],
+                    "resumable": True,
+                    "consumes": [{"item_id": "body", "quantity": 3}],
+                    "predecessors": [{"operation_id": "mould", "min_lag": 5, "max_lag": 30}],
+                },
+            ],
+        },
+        {
+            "id": "WO-2",
+            "operations": [
+                {"id": "a", "machines": [{"machine_id": "press", "duration": 3}]},
+                {"id": "b", "machines": [{"machine_id": "oven", "duration": 4}]},
+            ],
+        },
+    ],
+    "objective": {
+        "levels": [
+            {"terms": [{"kind": "total_weighted_tardiness"}], "tolerance": 0.1},
+            {"terms": [{"kind": "purchase_cost"}, {"kind": "setup_cost", "weight": 2}]},
+        ]
+    },
+}
+
+
+def test_factory_problem_round_trip() -> None:
+    """Every factory field (calendars, setups, resources, materials, graphs, levels) survives
+    domain → proto → domain."""
+    problem = parse_problem(FACTORY)
+    back = convert.problem_from_proto(convert.problem_to_proto(problem))
+    assert back.model_dump() == problem.model_dump()
+    assert back.index.topological.tolist() == problem.index.topological.tolist()
+
+
+def test_factory_reference_errors_name_proto_fields() -> None:
+    """Unknown calendar, family, resource and item ids are named by their proto paths."""
+    message = convert.problem_to_proto(parse_problem(FACTORY))
+    message.machines[0].calendar = "night"
+    message.orders[0].operations[0].family = "green"
+    message.orders[0].operations[0].resources[0].resources[0] = "bob"
+    message.orders[0].operations[1].consumes[0].item_id = "glue"
+    with pytest.raises(InvalidProblem) as caught:
+        convert.problem_from_proto(message)
+    assert _fields(caught) == {
+        "machines[0].calendar",
+        "orders[0].operations[0].family",
+        "orders[0].operations[0].resources[0].resources[0]",
+        "orders[0].operations[1].consumes[0].item_id",
+    }
+
+
+def test_objective_level_kind_is_named() -> None:
+    """An unspecified kind in a lexicographic level is named with the level's path."""
+    message = convert.problem_to_proto(parse_problem(FACTORY))
+    message.objective.levels[1].terms.add()
+    with pytest.raises(InvalidProblem) as caught:
+        convert.problem_from_proto(message)
+    assert _fields(caught) == {"objective.levels[1].terms[2].kind"}
