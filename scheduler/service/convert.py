@@ -26,7 +26,7 @@ from scheduler.problem import (
     predecessors_of,
 )
 from scheduler.result import Progress, SolveResult, SolveStatus, StopReason
-from scheduler.schedule import Kpis, Schedule, ScheduledOperation, evaluate
+from scheduler.schedule import Kpis, Purchase, Schedule, ScheduledOperation, evaluate
 from scheduler.store import Job, JobProgress, JobState
 from scheduler.v1 import scheduler_pb2 as pb
 from scheduler.v1 import scheduler_pb2_grpc as pb_grpc
@@ -454,12 +454,32 @@ def schedule_to_proto(problem: Problem, schedule: Schedule) -> pb.Schedule:
         if start is not None and end is not None:
             item.start_time.CopyFrom(start)
             item.end_time.CopyFrom(end)
+        item.resource_ids.extend(problem.resources[r].id for r in op.resources)
+    for purchase in sorted(schedule.purchases, key=lambda p: (p.order_time, p.item, p.supplier)):
+        item_ = problem.items[purchase.item]
+        supplier = item_.suppliers[purchase.supplier]
+        planned = message.purchases.add(
+            item_id=item_.id,
+            supplier_id=supplier.id,
+            quantity=purchase.quantity,
+            order_tick=purchase.order_time,
+            arrival_tick=purchase.arrival,
+            cost=purchase.quantity * supplier.unit_cost,
+        )
+        ordered, arrives = (
+            _timestamp(problem, purchase.order_time),
+            _timestamp(problem, purchase.arrival),
+        )
+        if ordered is not None and arrives is not None:
+            planned.order_time.CopyFrom(ordered)
+            planned.arrival_time.CopyFrom(arrives)
     return message
 
 
 def schedule_from_proto(problem: Problem, message: pb.Schedule) -> Schedule | None:
     """A schedule of `problem` from its proto form; None when it names unknown ids."""
     ix = problem.index
+    resource_of_id = {r.id: i for i, r in enumerate(problem.resources)}
     operations = []
     for item in message.operations:
         job = ix.job_of_id.get(item.order_id)
@@ -471,10 +491,33 @@ def schedule_from_proto(problem: Problem, message: pb.Schedule) -> Schedule | No
         ]
         if len(positions) != 1:
             return None
+        resources = tuple(resource_of_id.get(rid, -1) for rid in item.resource_ids)
+        if -1 in resources:
+            return None
         operations.append(
-            ScheduledOperation(job, positions[0], machine, item.start_tick, item.end_tick)
+            ScheduledOperation(
+                job, positions[0], machine, item.start_tick, item.end_tick, resources
+            )
         )
-    return Schedule(tuple(operations))
+    purchases = []
+    item_of_id = {item.id: i for i, item in enumerate(problem.items)}
+    for planned in message.purchases:
+        i = item_of_id.get(planned.item_id)
+        if i is None:
+            return None
+        suppliers = [s.id for s in problem.items[i].suppliers]
+        if planned.supplier_id not in suppliers:
+            return None
+        purchases.append(
+            Purchase(
+                i,
+                suppliers.index(planned.supplier_id),
+                planned.quantity,
+                planned.order_tick,
+                planned.arrival_tick,
+            )
+        )
+    return Schedule(tuple(operations), tuple(purchases))
 
 
 def kpis_to_proto(problem: Problem, kpis: Kpis) -> pb.Kpis:

@@ -370,13 +370,35 @@ class SolveResult(_message.Message):
     def __init__(self, status: _Optional[_Union[SolveStatus, str]] = ..., stop_reason: _Optional[_Union[StopReason, str]] = ..., objective: _Optional[int] = ..., best_bound: _Optional[int] = ..., gap: _Optional[float] = ..., wall_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., build_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., first_solution_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., solutions: _Optional[int] = ..., heuristic_objective: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., kpis: _Optional[_Union[Kpis, _Mapping]] = ..., heuristic_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Schedule(_message.Message):
-    __slots__ = ("operations",)
+    __slots__ = ("operations", "purchases")
     OPERATIONS_FIELD_NUMBER: _ClassVar[int]
+    PURCHASES_FIELD_NUMBER: _ClassVar[int]
     operations: _containers.RepeatedCompositeFieldContainer[ScheduledOperation]
-    def __init__(self, operations: _Optional[_Iterable[_Union[ScheduledOperation, _Mapping]]] = ...) -> None: ...
+    purchases: _containers.RepeatedCompositeFieldContainer[PlannedPurchase]
+    def __init__(self, operations: _Optional[_Iterable[_Union[ScheduledOperation, _Mapping]]] = ..., purchases: _Optional[_Iterable[_Union[PlannedPurchase, _Mapping]]] = ...) -> None: ...
+
+class PlannedPurchase(_message.Message):
+    __slots__ = ("item_id", "supplier_id", "quantity", "order_tick", "arrival_tick", "cost", "order_time", "arrival_time")
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    SUPPLIER_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    ORDER_TICK_FIELD_NUMBER: _ClassVar[int]
+    ARRIVAL_TICK_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
+    ORDER_TIME_FIELD_NUMBER: _ClassVar[int]
+    ARRIVAL_TIME_FIELD_NUMBER: _ClassVar[int]
+    item_id: str
+    supplier_id: str
+    quantity: int
+    order_tick: int
+    arrival_tick: int
+    cost: int
+    order_time: _timestamp_pb2.Timestamp
+    arrival_time: _timestamp_pb2.Timestamp
+    def __init__(self, item_id: _Optional[str] = ..., supplier_id: _Optional[str] = ..., quantity: _Optional[int] = ..., order_tick: _Optional[int] = ..., arrival_tick: _Optional[int] = ..., cost: _Optional[int] = ..., order_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., arrival_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ScheduledOperation(_message.Message):
-    __slots__ = ("order_id", "operation_id", "machine_id", "start_tick", "end_tick", "start_time", "end_time")
+    __slots__ = ("order_id", "operation_id", "machine_id", "start_tick", "end_tick", "start_time", "end_time", "resource_ids")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     MACHINE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -384,6 +406,7 @@ class ScheduledOperation(_message.Message):
     END_TICK_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_IDS_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     operation_id: str
     machine_id: str
@@ -391,7 +414,8 @@ class ScheduledOperation(_message.Message):
     end_tick: int
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., operation_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., start_tick: _Optional[int] = ..., end_tick: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    resource_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, order_id: _Optional[str] = ..., operation_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., start_tick: _Optional[int] = ..., end_tick: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resource_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Kpis(_message.Message):
     __slots__ = ("makespan", "total_weighted_tardiness", "weighted_completion", "total_tardiness", "max_tardiness", "late_orders", "on_time_rate", "average_flow_time", "orders", "machines")

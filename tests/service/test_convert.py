@@ -8,7 +8,7 @@ import pytest
 from conftest import LIMITS, two_orders
 
 from scheduler.problem import InvalidProblem, parse_problem
-from scheduler.schedule import Schedule, ScheduledOperation
+from scheduler.schedule import Purchase, Schedule, ScheduledOperation
 from scheduler.service import convert
 from scheduler.service.convert import pb
 from scheduler.service.limits import (
@@ -241,3 +241,24 @@ def test_objective_level_kind_is_named() -> None:
     with pytest.raises(InvalidProblem) as caught:
         convert.problem_from_proto(message)
     assert _fields(caught) == {"objective.levels[1].terms[2].kind"}
+
+
+def test_factory_schedule_round_trip() -> None:
+    """Chosen resources and planned purchases survive schedule → proto → schedule."""
+    problem = parse_problem(FACTORY)
+    schedule = Schedule(
+        (
+            ScheduledOperation(0, 0, 0, 0, 22, (0, 1)),
+            ScheduledOperation(0, 1, 1, 30, 150),
+            ScheduledOperation(1, 0, 0, 22, 25),
+            ScheduledOperation(1, 1, 1, 25, 29),
+        ),
+        (Purchase(0, 0, 10, 0, 60),),
+    )
+    message = convert.schedule_to_proto(problem, schedule)
+    assert list(message.operations[0].resource_ids) == ["ann", "jig"]
+    assert message.purchases[0].cost == 90
+    assert message.purchases[0].arrival_time.ToDatetime(tzinfo=UTC) == datetime(
+        2026, 11, 23, 7, 0, tzinfo=UTC
+    )
+    assert convert.schedule_from_proto(problem, message) == schedule
