@@ -6,6 +6,8 @@ the verifier speak; ids are attached only when a schedule is written for people 
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,9 +54,14 @@ class Schedule:
 
     @staticmethod
     def from_arrays(
-        problem: Problem, machine: np.ndarray, start: np.ndarray, end: np.ndarray
+        problem: Problem,
+        machine: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        resources: Sequence[tuple[int, ...]] | None = None,
     ) -> Schedule:
-        """Build from arrays indexed by flat operation (see `ProblemIndex`)."""
+        """Build from arrays indexed by flat operation (see `ProblemIndex`); `resources`, when
+        given, holds per flat operation the chosen resource of each of its needs."""
         ix = problem.index
         rows = zip(
             ix.op_job.tolist(),
@@ -62,6 +69,7 @@ class Schedule:
             np.asarray(machine).tolist(),
             np.asarray(start).tolist(),
             np.asarray(end).tolist(),
+            resources if resources is not None else itertools.repeat((), ix.n_operations),
             strict=True,
         )
         return Schedule(tuple(ScheduledOperation(*row) for row in rows))

@@ -64,6 +64,13 @@ def add_hint(sm: SchedulingModel, schedule: Schedule) -> None:
         # Only an order with several sinks has a completion variable of its own.
         if sinks_per_job[j] > 1:
             model.add_hint(cast(cp_model.IntVar, c), int(completion[j]))
+    if v.resource_choice:
+        chosen = {ix.operation(op.job, op.index): op.resources for op in schedule.operations}
+        for o, needs in v.resource_choice.items():
+            for n, alternatives in enumerate(needs):
+                for r, literal in alternatives:
+                    if literal is not None and n < len(chosen.get(o, ())):
+                        model.add_hint(literal, int(chosen[o][n] == r))
     if sm.objective.makespan is not None:
         model.add_hint(sm.objective.makespan, int(completion.max()))
     for j, tardiness in sm.objective.tardiness.items():
@@ -83,4 +90,12 @@ def schedule_from_values(
     mode_of_op = np.flatnonzero(chosen)
     machine = ix.mode_machine[mode_of_op]
     end = start + ix.mode_duration[mode_of_op]
-    return Schedule.from_arrays(problem, machine, start, end)
+    resources: list[tuple[int, ...]] | None = None
+    if v.resource_choice:
+        resources = [()] * ix.n_operations
+        for o, needs in v.resource_choice.items():
+            resources[o] = tuple(
+                next(r for r, lit in alternatives if lit is None or value.boolean_value(lit))
+                for alternatives in needs
+            )
+    return Schedule.from_arrays(problem, machine, start, end, resources)

@@ -29,6 +29,11 @@ class OperationVars:
     """Summands of the total setup cost."""
     purchase_cost: list[cp_model.LinearExprT] = field(default_factory=list)
     """Summands of the total cost of the purchases the solver places."""
+    resource_choice: dict[int, list[list[tuple[int, cp_model.IntVar | None]]]] = field(
+        default_factory=dict
+    )
+    """Per operation with resource needs, per need: (resource, literal 'it is chosen'); the literal
+    is None for a need with a single alternative or one that holds nothing (always that one)."""
     guards: dict[str, cp_model.IntVar] | None = None
     """Set when explaining infeasibility: one assumption literal per named hard constraint."""
 

@@ -3,8 +3,9 @@
 Contract (documented in the README): a JSON object with `status`, `objective`, `best_bound` and
 `operations`, a list in which each operation carries its 0-based order number `job`, its 0-based
 position in that order `index`, its 0-based machine number `machine`, and `start` and `end` in
-ticks; ids (`order_id`, `operation_id`, `machine_id`) and, when the problem has a planning start,
-ISO-8601 `start_time` and `end_time` ride along for people and MES clients.
+ticks, and for an operation with resource needs `resources`, the 0-based resource chosen for each
+need in order; ids (`order_id`, `operation_id`, `machine_id`, `resource_ids`) and, when the problem
+has a planning start, ISO-8601 `start_time` and `end_time` ride along for people and MES clients.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class _Operation(BaseModel):
     machine: int = Field(ge=0)
     start: int
     end: int
+    resources: list[int] = Field(default_factory=list)
 
 
 class _ScheduleFile(BaseModel):
@@ -75,6 +77,9 @@ def schedule_to_json(problem: Problem, schedule: Schedule) -> list[dict[str, Any
             "operation_id": order.operations[op.index].id,
             "machine_id": problem.machines[op.machine].id,
         }
+        if op.resources:
+            row["resources"] = list(op.resources)
+            row["resource_ids"] = [problem.resources[r].id for r in op.resources]
         start_time, end_time = problem.time_at(op.start), problem.time_at(op.end)
         if start_time is not None and end_time is not None:
             row["start_time"] = start_time.isoformat()
@@ -91,7 +96,8 @@ def read_schedule(text: str | bytes, source: str = "<schedule>") -> Schedule:
         raise ScheduleFileError(source, violations_of(error)) from None
     return Schedule(
         tuple(
-            ScheduledOperation(o.job, o.index, o.machine, o.start, o.end) for o in data.operations
+            ScheduledOperation(o.job, o.index, o.machine, o.start, o.end, tuple(o.resources))
+            for o in data.operations
         )
     )
 

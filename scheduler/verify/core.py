@@ -21,6 +21,9 @@ class ViolationKind(StrEnum):
     BEFORE_RELEASE = "before_release"
     PRECEDENCE = "precedence"
     OVERLAP = "overlap"
+    RESOURCE_CHOICE = "resource_choice"
+    RESOURCE_CAPACITY = "resource_capacity"
+    RESOURCE_CALENDAR = "resource_calendar"
 
 
 @dataclass(frozen=True, slots=True)
