@@ -4,7 +4,9 @@ Contract (documented in the README): a JSON object with `status`, `objective`, `
 `operations`, a list in which each operation carries its 0-based order number `job`, its 0-based
 position in that order `index`, its 0-based machine number `machine`, and `start` and `end` in
 ticks; ids (`order_id`, `operation_id`, `machine_id`) and, when the problem has a planning start,
-ISO-8601 `start_time` and `end_time` ride along for people and MES clients.
+ISO-8601 `start_time` and `end_time` ride along for people and MES clients. An INFEASIBLE result
+carries `explanation`: a list of conflicts, each with a `code`, the planner-worded `message`, the
+`field` path and the `ids` it concerns.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ def result_to_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
         "solutions": result.solutions,
         "heuristic_objective": result.heuristic_objective,
     }
+    if result.explanation:
+        out["explanation"] = [
+            {"code": c.code.value, "message": c.message, "field": c.field, "ids": list(c.ids)}
+            for c in result.explanation
+        ]
     if result.kpis is not None:
         out["kpis"] = result.kpis.model_dump(mode="json")
     out["operations"] = (
