@@ -228,6 +228,8 @@ def _print_summary(result: SolveResult) -> None:
     )
     if result.status is SolveStatus.HEURISTIC:
         lines.append("note        CP-SAT found no schedule in time; this is the heuristic's")
+    for n, conflict in enumerate(result.explanation):
+        lines.append(f"{'why' if n == 0 else '':<11} {conflict.message}")
     print("\n".join(lines))
 
 

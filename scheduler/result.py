@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from scheduler.diagnose import Conflict
 from scheduler.schedule import Kpis, Schedule
 
 
@@ -74,6 +75,8 @@ class SolveResult:
     schedule: Schedule | None
     kpis: Kpis | None
     progress: tuple[Progress, ...] = field(default=())
+    explanation: tuple[Conflict, ...] = field(default=())
+    """When INFEASIBLE: why, in the planner's words (pre-solve checks or a conflicting set)."""
 
 
 def relative_gap(objective: int, bound: int) -> float:

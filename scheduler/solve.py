@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 
 from scheduler import cpsat
+from scheduler.cpsat.explain import explain_infeasibility
+from scheduler.diagnose import Conflict, ConflictCode, describe, presolve_conflicts
 from scheduler.heuristics import best_dispatch
 from scheduler.params import SolveParams
 from scheduler.problem import Problem
@@ -35,6 +37,9 @@ def solve(
     """
     params = params or SolveParams()
     started = time.perf_counter()
+    conflicts = presolve_conflicts(problem)
+    if conflicts:
+        return _infeasible(conflicts, time.perf_counter() - started)
 
     incumbent, incumbent_objective = _incumbent(problem)
     if hint is not None:
@@ -82,6 +87,7 @@ def solve(
                 f"CP-SAT says {outcome.status} for a problem with a verified schedule"
             )
         schedule, status = None, SolveStatus.INFEASIBLE
+        conflicts = _explain(problem, params)
     elif incumbent is not None:
         schedule, status = incumbent, SolveStatus.HEURISTIC
     else:
@@ -117,6 +123,55 @@ def solve(
         schedule=schedule,
         kpis=report.kpis if report is not None else None,
         progress=tuple(progress),
+        explanation=tuple(conflicts),
+    )
+
+
+EXPLAIN_TIME_LIMIT = 5.0
+"""Seconds at most for isolating a conflicting set after CP-SAT proved infeasibility."""
+
+
+def _explain(problem: Problem, params: SolveParams) -> list[Conflict]:
+    """Why CP-SAT found no schedule: a small set of named hard constraints, in words."""
+    explanation = explain_infeasibility(
+        problem, time_limit=min(EXPLAIN_TIME_LIMIT, params.time_limit)
+    )
+    if explanation is None:
+        return [
+            Conflict(
+                ConflictCode.UNEXPLAINED,
+                "no schedule exists; no conflicting set of deadlines, calendars, materials, lags "
+                "or resource calendars was isolated in time",
+            )
+        ]
+    if not explanation.keys:
+        return [
+            Conflict(
+                ConflictCode.UNEXPLAINED,
+                "no schedule exists even without deadlines, calendars, materials, lags and "
+                "resource calendars",
+            )
+        ]
+    return [describe(problem, key) for key in explanation.keys]
+
+
+def _infeasible(conflicts: list[Conflict], elapsed: float) -> SolveResult:
+    """The result of a problem found infeasible before any search."""
+    return SolveResult(
+        status=SolveStatus.INFEASIBLE,
+        stop_reason=StopReason.FINISHED,
+        objective=None,
+        best_bound=None,
+        gap=None,
+        wall_time=elapsed,
+        heuristic_time=0.0,
+        build_time=0.0,
+        first_solution_time=None,
+        solutions=0,
+        heuristic_objective=None,
+        schedule=None,
+        kpis=None,
+        explanation=tuple(conflicts),
     )
 
 

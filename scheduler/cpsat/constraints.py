@@ -49,6 +49,14 @@ def add_machine_no_overlap(model: cp_model.CpModel, problem: Problem, v: Operati
             model.add_no_overlap(intervals)
 
 
+def add_deadlines(model: cp_model.CpModel, problem: Problem, v: OperationVars) -> None:
+    """An order completes by its deadline (hard); each deadline can be named by the explainer."""
+    deadline = problem.index.deadline.tolist()
+    for j, d in enumerate(deadline):
+        if d >= 0:
+            model.add(v.completion[j] <= d).only_enforce_if(v.guarded(model, f"deadline:{j}"))
+
+
 Rule = Callable[[cp_model.CpModel, Problem, OperationVars], None]
 
 RULES: tuple[Rule, ...] = (
@@ -56,4 +64,5 @@ RULES: tuple[Rule, ...] = (
     add_routing_precedence,
     add_machine_no_overlap,
     add_secondary_resources,
+    add_deadlines,
 )

@@ -6,6 +6,8 @@ position in that order `index`, its 0-based machine number `machine`, and `start
 ticks, and for an operation with resource needs `resources`, the 0-based resource chosen for each
 need in order; ids (`order_id`, `operation_id`, `machine_id`, `resource_ids`) and, when the problem
 has a planning start, ISO-8601 `start_time` and `end_time` ride along for people and MES clients.
+An INFEASIBLE result carries `explanation`: a list of conflicts, each with a `code`, the
+planner-worded `message`, the `field` path and the `ids` it concerns.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ def result_to_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
         "solutions": result.solutions,
         "heuristic_objective": result.heuristic_objective,
     }
+    if result.explanation:
+        out["explanation"] = [
+            {"code": c.code.value, "message": c.message, "field": c.field, "ids": list(c.ids)}
+            for c in result.explanation
+        ]
     if result.kpis is not None:
         out["kpis"] = result.kpis.model_dump(mode="json")
     out["operations"] = (

@@ -22,6 +22,7 @@ from scheduler.verify.core import (
     check_routings,
     place_operations,
 )
+from scheduler.verify.deadlines import check_deadlines
 from scheduler.verify.resources import check_resources
 
 Check = Callable[[Problem, Schedule, Placed, list[Violation]], None]
@@ -31,6 +32,7 @@ CHECKS: tuple[Check, ...] = (
     check_routings,
     check_machines,
     check_resources,
+    check_deadlines,
 )
 """The rules, in order; each appends what it finds to the list of violations."""
 

@@ -24,6 +24,7 @@ class ViolationKind(StrEnum):
     RESOURCE_CHOICE = "resource_choice"
     RESOURCE_CAPACITY = "resource_capacity"
     RESOURCE_CALENDAR = "resource_calendar"
+    DEADLINE = "deadline"
 
 
 @dataclass(frozen=True, slots=True)
