@@ -15,6 +15,7 @@ from typing import Any
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from scheduler.diagnose import Conflict, ConflictCode
 from scheduler.params import SolveParams
 from scheduler.problem import (
     FieldViolation,
@@ -573,6 +574,10 @@ def result_to_proto(problem: Problem, result: SolveResult) -> pb.SolveResult:
         message.schedule.CopyFrom(schedule_to_proto(problem, result.schedule))
     if result.kpis is not None:
         message.kpis.CopyFrom(kpis_to_proto(problem, result.kpis))
+    for conflict in result.explanation:
+        message.explanation.add(
+            code=conflict.code, message=conflict.message, field=conflict.field, ids=conflict.ids
+        )
     return message
 
 
@@ -599,7 +604,18 @@ def result_from_proto(problem: Problem, message: pb.SolveResult) -> SolveResult:
         else None,
         schedule=schedule,
         kpis=evaluate(problem, schedule) if schedule is not None else None,
+        explanation=tuple(
+            Conflict(_conflict_code(c.code), c.message, c.field, tuple(c.ids))
+            for c in message.explanation
+        ),
     )
+
+
+def _conflict_code(code: str) -> ConflictCode:
+    try:
+        return ConflictCode(code)
+    except ValueError:
+        return ConflictCode.UNEXPLAINED  # a newer server's code this client does not know
 
 
 def progress_from_proto(message: pb.Progress) -> Progress:

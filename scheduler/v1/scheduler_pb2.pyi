@@ -340,7 +340,7 @@ class SolveParameters(_message.Message):
     def __init__(self, time_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., workers: _Optional[int] = ..., seed: _Optional[int] = ..., relative_gap_limit: _Optional[float] = ...) -> None: ...
 
 class SolveResult(_message.Message):
-    __slots__ = ("status", "stop_reason", "objective", "best_bound", "gap", "wall_time", "build_time", "first_solution_time", "solutions", "heuristic_objective", "schedule", "kpis", "heuristic_time")
+    __slots__ = ("status", "stop_reason", "objective", "best_bound", "gap", "wall_time", "build_time", "first_solution_time", "solutions", "heuristic_objective", "schedule", "kpis", "heuristic_time", "explanation")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     STOP_REASON_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
@@ -354,6 +354,7 @@ class SolveResult(_message.Message):
     SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     KPIS_FIELD_NUMBER: _ClassVar[int]
     HEURISTIC_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
     status: SolveStatus
     stop_reason: StopReason
     objective: int
@@ -367,7 +368,20 @@ class SolveResult(_message.Message):
     schedule: Schedule
     kpis: Kpis
     heuristic_time: _duration_pb2.Duration
-    def __init__(self, status: _Optional[_Union[SolveStatus, str]] = ..., stop_reason: _Optional[_Union[StopReason, str]] = ..., objective: _Optional[int] = ..., best_bound: _Optional[int] = ..., gap: _Optional[float] = ..., wall_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., build_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., first_solution_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., solutions: _Optional[int] = ..., heuristic_objective: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., kpis: _Optional[_Union[Kpis, _Mapping]] = ..., heuristic_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    explanation: _containers.RepeatedCompositeFieldContainer[Conflict]
+    def __init__(self, status: _Optional[_Union[SolveStatus, str]] = ..., stop_reason: _Optional[_Union[StopReason, str]] = ..., objective: _Optional[int] = ..., best_bound: _Optional[int] = ..., gap: _Optional[float] = ..., wall_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., build_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., first_solution_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., solutions: _Optional[int] = ..., heuristic_objective: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., kpis: _Optional[_Union[Kpis, _Mapping]] = ..., heuristic_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., explanation: _Optional[_Iterable[_Union[Conflict, _Mapping]]] = ...) -> None: ...
+
+class Conflict(_message.Message):
+    __slots__ = ("code", "message", "field", "ids")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    IDS_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    message: str
+    field: str
+    ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ..., field: _Optional[str] = ..., ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Schedule(_message.Message):
     __slots__ = ("operations", "purchases")

@@ -51,6 +51,19 @@ def test_solve_accepts_domain_objects(client: SchedulerClient) -> None:
     assert result.objective == 5 and result.kpis is not None and result.kpis.makespan == 5
 
 
+def test_infeasible_problem_is_explained(client: SchedulerClient) -> None:
+    """Two deadlines that cannot both hold on one machine: INFEASIBLE, naming both orders."""
+    problem = two_orders()
+    problem.orders[0].operations[0].machines[0].machine_id = "m2"
+    problem.orders[0].deadline = 5
+    problem.orders[1].deadline = 4
+    result = client.solve(problem, FAST, timeout=20)
+    assert result.status == pb.SOLVE_STATUS_INFEASIBLE and not result.HasField("schedule")
+    assert {c.code for c in result.explanation} == {"deadline"}
+    assert {i for c in result.explanation for i in c.ids} >= {"o1", "o2"}
+    assert all("deadline" in c.message for c in result.explanation)
+
+
 def test_solve_stream_progress_then_result(client: SchedulerClient) -> None:
     """SolveStream sends progress events and ends with exactly one result."""
     events = list(client.solve_stream(two_orders(), FAST, timeout=20))
