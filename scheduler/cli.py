@@ -222,7 +222,7 @@ def _print_summary(result: SolveResult) -> None:
     if result.gap is not None:
         lines.append(f"gap         {100 * result.gap:.2f}%")
     if len(result.levels) > 1:
-        for k, level in enumerate(result.levels, 1):
+        for number, level in enumerate(result.levels, 1):
             figures = [f"value {'-' if level.value is None else level.value}"]
             if level.best is not None and level.best != level.value:
                 figures.append(f"best found {level.best}")
@@ -230,7 +230,7 @@ def _print_summary(result: SolveResult) -> None:
                 figures.append(f"bound {level.bound}")
             if level.limit is not None:
                 figures.append(f"held at most {level.limit}")
-            lines.append(f"level {k:<5} {', '.join(figures)} ({level.status.value})")
+            lines.append(f"level {number:<5} {', '.join(figures)} ({level.status.value})")
     if result.kpis is not None:
         k = result.kpis
         lines.append(f"makespan    {k.makespan}")
