@@ -45,9 +45,8 @@ def horizon(problem: Problem) -> int:
         1, ix.n_operations
     )
     # Earliness rewards waiting: an order may best complete at its due date, past all the work.
-    waiting = (
-        int(ix.due.max()) if ObjectiveKind.WEIGHTED_EARLINESS in problem.objective.kinds else 0
-    )
+    early = ObjectiveKind.WEIGHTED_EARLINESS in problem.objective.kinds
+    waiting = max(0, int(ix.due.max())) if early else 0
     return base + arrivals + waiting + min(setups, MAX_TIME)
 
 
