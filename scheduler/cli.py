@@ -127,10 +127,13 @@ def _run_solve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    lexicographic = len(problem.objective.levels) > 1
+
     def on_progress(event: Progress) -> None:
+        level = f"  level {event.level + 1}" if lexicographic else ""
         print(
-            f"  {event.elapsed:8.2f}s  objective {event.objective:>10}  bound {event.bound:>10}"
-            f"  gap {100 * event.gap:6.2f}%",
+            f"  {event.elapsed:8.2f}s{level}  objective {event.objective:>10}"
+            f"  bound {event.bound:>10}  gap {100 * event.gap:6.2f}%",
             file=sys.stderr,
             flush=True,
         )
@@ -200,9 +203,13 @@ def _solve_interruptibly(run: Any) -> SolveResult:
 
 
 def _objective_name(problem: Problem) -> str:
-    return " + ".join(
-        t.kind.value if t.weight == 1 else f"{t.weight}*{t.kind.value}"
-        for t in problem.objective.terms
+    """`2*makespan + late_orders`; levels of a lexicographic objective joined by ` then `."""
+    return " then ".join(
+        " + ".join(
+            t.kind.value if t.weight == 1 else f"{t.weight}*{t.kind.value}" for t in level.terms
+        )
+        + (f" (tolerance {level.tolerance:g})" if level.tolerance else "")
+        for level in problem.objective.levels
     )
 
 
@@ -214,6 +221,16 @@ def _print_summary(result: SolveResult) -> None:
         lines.append(f"best bound  {result.best_bound}")
     if result.gap is not None:
         lines.append(f"gap         {100 * result.gap:.2f}%")
+    if len(result.levels) > 1:
+        for number, level in enumerate(result.levels, 1):
+            figures = [f"value {'-' if level.value is None else level.value}"]
+            if level.best is not None and level.best != level.value:
+                figures.append(f"best found {level.best}")
+            if level.bound is not None:
+                figures.append(f"bound {level.bound}")
+            if level.limit is not None:
+                figures.append(f"held at most {level.limit}")
+            lines.append(f"level {number:<5} {', '.join(figures)} ({level.status.value})")
     if result.kpis is not None:
         k = result.kpis
         lines.append(f"makespan    {k.makespan}")

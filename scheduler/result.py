@@ -49,6 +49,27 @@ class Progress:
     """Improving solutions found so far, this one included."""
     schedule: Schedule | None = field(default=None, repr=False, compare=False)
     """The improving schedule itself (not yet verified: `solve` verifies only what it returns)."""
+    level: int = 0
+    """The objective level being minimised (0-based); `objective` and `bound` are that level's."""
+
+
+@dataclass(frozen=True, slots=True)
+class LevelResult:
+    """One level of the objective: its value in the returned schedule and its own search."""
+
+    value: int | None
+    """The level's value in the returned schedule; None without a schedule."""
+    best: int | None
+    """The best value this level's search found (the basis of its limit); None when it found
+    nothing or did not run."""
+    bound: int | None
+    """Best proven lower bound of this level's search, given the limits of the levels before it."""
+    status: SolveStatus
+    """OPTIMAL when this level's search proved its best; FEASIBLE when it was cut short; UNKNOWN
+    when it found nothing or did not run (time ran out or a stop came first)."""
+    limit: int | None = None
+    """What the later levels had to keep this level at or below: best + floor(|best| * tolerance);
+    None for the last level or when no later level ran."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +77,8 @@ class SolveResult:
     status: SolveStatus
     stop_reason: StopReason
     objective: int | None
-    """Objective of the returned schedule; None without a schedule."""
+    """Objective of the returned schedule (for a lexicographic objective, its last level's value,
+    see `levels`); None without a schedule."""
     best_bound: int | None
     """Best proven lower bound on the objective; None when nothing was proven."""
     gap: float | None
@@ -77,6 +99,13 @@ class SolveResult:
     progress: tuple[Progress, ...] = field(default=())
     explanation: tuple[Conflict, ...] = field(default=())
     """When INFEASIBLE: why, in the planner's words (pre-solve checks or a conflicting set)."""
+    levels: tuple[LevelResult, ...] = field(default=())
+    """Per objective level, in lexicographic order; one entry for a single-level objective.
+
+    For a lexicographic objective, `objective`, `best_bound` and `gap` are those of the last level
+    (the value of the last level in the returned schedule, and the bound of its search under the
+    earlier levels' limits); `status` is OPTIMAL only when every level's search was.
+    """
 
 
 def relative_gap(objective: int, bound: int) -> float:

@@ -98,12 +98,19 @@ class OrderKpi(_Frozen):
     )
     tardiness: int = Field(description="max(0, lateness); 0 when the order has no due date.")
     flow_time: int = Field(description="completion - release.")
+    waited_for: list[str] = Field(
+        default_factory=list, description="Ids of the items whose availability delayed the order."
+    )
 
 
 class MachineKpi(_Frozen):
     machine_id: str
-    busy: int = Field(description="Ticks spent processing.")
-    utilisation: float = Field(description="busy / makespan; 0 when the makespan is 0.")
+    busy: int = Field(description="Slot-ticks spent processing, within the machine's working time.")
+    available: int = Field(
+        description="Working ticks of its calendar (wall ticks without one) in [0, makespan], "
+        "times its capacity."
+    )
+    utilisation: float = Field(description="busy / available; 0 when nothing is available.")
 
 
 class Kpis(_Frozen):
@@ -111,37 +118,60 @@ class Kpis(_Frozen):
 
     makespan: int
     total_weighted_tardiness: int
+    max_weighted_tardiness: int
     weighted_completion: int
     total_tardiness: int
     max_tardiness: int
-    late_orders: int
+    max_lateness: int | None = Field(
+        description="Largest completion - due (negative when all are early); None without due dates."
+    )
+    late_orders: int = Field(description="Orders that complete after their due date.")
+    weighted_late_orders: int = Field(description="Sum of the weights of the late orders.")
+    weighted_earliness: int = Field(description="Sum of weight * max(0, due - completion).")
+    setup_time: int = Field(description="Total sequence-dependent changeover time.")
+    setup_cost: int
+    purchase_cost: int = Field(description="Cost of the purchases the schedule places.")
     on_time_rate: float = Field(description="Share of orders with a due date that finish by it.")
     average_flow_time: float
     orders: list[OrderKpi]
     machines: list[MachineKpi]
 
     def value(self, kind: ObjectiveKind) -> int:
+        """The value of one objective term (as `ObjectiveKind` defines it) for this schedule."""
         match kind:
             case ObjectiveKind.MAKESPAN:
                 return self.makespan
             case ObjectiveKind.TOTAL_WEIGHTED_TARDINESS:
                 return self.total_weighted_tardiness
+            case ObjectiveKind.MAX_WEIGHTED_TARDINESS:
+                return self.max_weighted_tardiness
+            case ObjectiveKind.MAX_LATENESS:
+                return 0 if self.max_lateness is None else self.max_lateness
+            case ObjectiveKind.LATE_ORDERS:
+                return self.weighted_late_orders
             case ObjectiveKind.WEIGHTED_COMPLETION:
                 return self.weighted_completion
-        raise ValueError(f"objective {kind} is not evaluated yet")
+            case ObjectiveKind.WEIGHTED_EARLINESS:
+                return self.weighted_earliness
+            case ObjectiveKind.SETUP_TIME:
+                return self.setup_time
+            case ObjectiveKind.SETUP_COST:
+                return self.setup_cost
+            case ObjectiveKind.PURCHASE_COST:
+                return self.purchase_cost
+        raise ValueError(f"unknown objective kind {kind}")
 
 
 def evaluate(problem: Problem, schedule: Schedule) -> Kpis:
     """KPIs of a schedule in which every operation appears once (check with `verify` first)."""
     completion = np.zeros(len(problem.orders), dtype=np.int64)
-    busy = np.zeros(len(problem.machines), dtype=np.int64)
     for op in schedule.operations:
         completion[op.job] = max(completion[op.job], op.end)
-        busy[op.machine] += op.end - op.start
     makespan = int(completion.max(initial=0))
     orders: list[OrderKpi] = []
-    total_wt = weighted_completion = total_t = max_t = late = with_due = 0
-    flow = 0
+    total_wt = max_wt = weighted_completion = total_t = max_t = 0
+    late = weighted_late = earliness = with_due = flow = 0
+    max_lateness: int | None = None
     for j, order in enumerate(problem.orders):
         c = int(completion[j])
         lateness = None if order.due is None else c - order.due
@@ -156,35 +186,107 @@ def evaluate(problem: Problem, schedule: Schedule) -> Kpis:
             )
         )
         total_wt += order.weight * tardiness
+        max_wt = max(max_wt, order.weight * tardiness)
         weighted_completion += order.weight * c
         total_t += tardiness
         max_t = max(max_t, tardiness)
         flow += c - order.release
-        if order.due is not None:
+        if lateness is not None:
             with_due += 1
             late += tardiness > 0
-    machines = [
-        MachineKpi(
-            machine_id=m.id,
-            busy=int(busy[i]),
-            utilisation=float(busy[i]) / makespan if makespan else 0.0,
-        )
-        for i, m in enumerate(problem.machines)
-    ]
+            weighted_late += order.weight * (tardiness > 0)
+            earliness += order.weight * max(0, -lateness)
+            max_lateness = lateness if max_lateness is None else max(max_lateness, lateness)
+    setup_time, setup_cost = _setups(problem, schedule)
     return Kpis(
         makespan=makespan,
         total_weighted_tardiness=total_wt,
+        max_weighted_tardiness=max_wt,
         weighted_completion=weighted_completion,
         total_tardiness=total_t,
         max_tardiness=max_t,
+        max_lateness=max_lateness,
         late_orders=late,
+        weighted_late_orders=weighted_late,
+        weighted_earliness=earliness,
+        setup_time=setup_time,
+        setup_cost=setup_cost,
+        purchase_cost=sum(
+            p.quantity * problem.items[p.item].suppliers[p.supplier].unit_cost
+            for p in schedule.purchases
+        ),
         on_time_rate=(with_due - late) / with_due if with_due else 1.0,
         average_flow_time=flow / len(problem.orders),
         orders=orders,
-        machines=machines,
+        machines=_machines(problem, schedule, makespan),
+    )
+
+
+def _machines(problem: Problem, schedule: Schedule, makespan: int) -> list[MachineKpi]:
+    """Busy and available slot-ticks per machine, over its working time within [0, makespan]."""
+    windows = [
+        None if m.calendar is None else problem.working_windows(m.calendar, makespan)
+        for m in problem.machines
+    ]
+    busy = [0] * len(problem.machines)
+    for op in schedule.operations:
+        busy[op.machine] += _working_ticks(windows[op.machine], op.start, op.end)
+    result = []
+    for i, m in enumerate(problem.machines):
+        available = _working_ticks(windows[i], 0, makespan) * m.capacity
+        result.append(
+            MachineKpi(
+                machine_id=m.id,
+                busy=busy[i],
+                available=available,
+                utilisation=busy[i] / available if available else 0.0,
+            )
+        )
+    return result
+
+
+def _working_ticks(windows: list[tuple[int, int]] | None, start: int, end: int) -> int:
+    """Ticks of [start, end) inside the windows (all of them when there is no calendar)."""
+    if windows is None:
+        return max(0, end - start)
+    return sum(max(0, min(b, end) - max(a, start)) for a, b in windows)
+
+
+def _setups(problem: Problem, schedule: Schedule) -> tuple[int, int]:
+    """Total changeover time and cost: on each machine with setup rules, between consecutive
+    operations of positive length (by start) whose families have a rule, plus the initial setup
+    of the machine's first operation."""
+    rules = [
+        {(rule.from_family, rule.to_family): rule for rule in m.setups} for m in problem.machines
+    ]
+    runs: dict[int, list[tuple[int, str | None]]] = {}
+    for op in schedule.operations:
+        if rules[op.machine] and op.end > op.start:
+            family = problem.orders[op.job].operations[op.index].family
+            runs.setdefault(op.machine, []).append((op.start, family))
+    time = cost = 0
+    for machine, ops in runs.items():
+        ops.sort(key=lambda run: run[0])
+        previous: str | None = None
+        for k, (_, family) in enumerate(ops):
+            if family is not None and (k == 0 or previous is not None):
+                rule = rules[machine].get((previous, family))
+                if rule is not None:
+                    time += rule.time
+                    cost += rule.cost
+            previous = family
+    return time, cost
+
+
+def objective_values(problem: Problem, kpis: Kpis) -> tuple[int, ...]:
+    """The value of each objective level (a weighted sum of KPI terms), in lexicographic order."""
+    return tuple(
+        sum(term.weight * kpis.value(term.kind) for term in level.terms)
+        for level in problem.objective.levels
     )
 
 
 def objective_value(problem: Problem, kpis: Kpis) -> int:
-    """The problem's objective (a weighted sum of KPI terms) for a schedule with these KPIs."""
-    return sum(term.weight * kpis.value(term.kind) for term in problem.objective.terms)
+    """The objective as one number: its only level's value; for a lexicographic objective, the
+    last level's (the one the final search minimised, as `SolveResult.objective` reports)."""
+    return objective_values(problem, kpis)[-1]

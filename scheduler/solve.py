@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
+from fractions import Fraction
 
 from scheduler import cpsat
 from scheduler.cpsat.explain import explain_infeasibility
@@ -11,7 +13,14 @@ from scheduler.diagnose import Conflict, ConflictCode, describe, presolve_confli
 from scheduler.heuristics import best_dispatch
 from scheduler.params import SolveParams
 from scheduler.problem import Problem
-from scheduler.result import Progress, SolveResult, SolveStatus, StopReason, relative_gap
+from scheduler.result import (
+    LevelResult,
+    Progress,
+    SolveResult,
+    SolveStatus,
+    StopReason,
+    relative_gap,
+)
 from scheduler.schedule import Schedule
 from scheduler.stop import StopToken
 from scheduler.verify import Report, check, verify
@@ -55,6 +64,7 @@ def solve(
 
     progress: list[Progress] = []
     first_solution: list[float] = []
+    searching = [0]  # the objective level being searched, for the progress events
 
     def on_solution(objective: int, bound: int, schedule: Schedule) -> None:
         elapsed = time.perf_counter() - started
@@ -67,19 +77,23 @@ def solve(
             gap=relative_gap(objective, bound),
             solutions=len(progress) + 1,
             schedule=schedule,
+            level=searching[0],
         )
         progress.append(event)
         if on_progress is not None:
             on_progress(event)
 
-    if stop is not None and stop.stopped:
-        outcome = None
-    else:
-        outcome = cpsat.search(sm, params.cpsat_parameters(), stop=stop, on_solution=on_solution)
+    searches = _search_levels(sm, params, stop, on_solution, searching)
+    # The last search that found a schedule; the one after it (if any) could only repeat it.
+    found = [k for k, o in enumerate(searches) if o.schedule is not None]
+    outcome = searches[found[-1]] if found else (searches[0] if searches else None)
 
     if outcome is not None and outcome.schedule is not None:
         schedule: Schedule | None = outcome.schedule
-        status = SolveStatus.OPTIMAL if outcome.status == "OPTIMAL" else SolveStatus.FEASIBLE
+        proven = len(searches) == len(problem.objective.levels) and all(
+            o.status == "OPTIMAL" for o in searches
+        )
+        status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     elif outcome is not None and outcome.status in ("INFEASIBLE", "MODEL_INVALID"):
         if incumbent is not None or outcome.status == "MODEL_INVALID":
             # The incumbent is feasible, so CP-SAT cannot be right here: a modelling bug.
@@ -95,11 +109,9 @@ def solve(
 
     report = check(problem, schedule) if schedule is not None else None
     objective = _objective(report) if report is not None else None
-    if outcome is not None and outcome.objective is not None and outcome.objective != objective:
-        raise AssertionError(
-            f"CP-SAT reports objective {outcome.objective}, the verifier computes {objective}"
-        )
-    bound = outcome.bound if outcome is not None else None
+    levels = _level_results(problem, searches, schedule, report)
+    last = levels[-1]
+    bound = last.bound
     if bound is not None and objective is not None:
         bound = min(bound, objective)
     if stop is not None and stop.stopped and status is not SolveStatus.OPTIMAL:
@@ -124,6 +136,7 @@ def solve(
         kpis=report.kpis if report is not None else None,
         progress=tuple(progress),
         explanation=tuple(conflicts),
+        levels=levels,
     )
 
 
@@ -173,6 +186,110 @@ def _infeasible(conflicts: list[Conflict], elapsed: float) -> SolveResult:
         kpis=None,
         explanation=tuple(conflicts),
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Lexicographic objectives
+
+
+def _search_levels(
+    sm: cpsat.SchedulingModel,
+    params: SolveParams,
+    stop: StopToken | None,
+    on_solution: Callable[[int, int, Schedule], None],
+    searching: list[int],
+) -> list[cpsat.SearchOutcome]:
+    """Minimise each level in turn, holding the earlier ones within their limits.
+
+    The time limit is shared: each level gets the remaining time divided by the levels left, so
+    time a level leaves unused goes to the later ones. A later level starts from the previous
+    solution (a complete hint, feasible under the new limit). Stops at the first level that finds
+    nothing, when time is up, or when `stop` is set. Returns one outcome per level searched.
+    """
+    levels = sm.problem.objective.levels
+    deadline = time.perf_counter() + params.time_limit
+    outcomes: list[cpsat.SearchOutcome] = []
+    for level in range(len(levels)):
+        if stop is not None and stop.stopped:
+            break
+        parameters = params.cpsat_parameters()
+        if level > 0:
+            previous = outcomes[-1]
+            remaining = deadline - time.perf_counter()
+            if previous.values is None or previous.objective is None or remaining <= 0:
+                break
+            limit = level_limit(previous.objective, levels[level - 1].tolerance)
+            cpsat.hold_level(sm.model, sm.objective, level - 1, limit)
+            cpsat.minimize_level(sm.model, sm.objective, level)
+            cpsat.hint_values(sm.model, previous.values)
+            parameters["max_time_in_seconds"] = remaining / (len(levels) - level)
+        elif len(levels) > 1:
+            parameters["max_time_in_seconds"] = params.time_limit / len(levels)
+        searching[0] = level
+        outcome = cpsat.search(sm, parameters, stop=stop, on_solution=on_solution)
+        if level > 0 and outcome.status == "INFEASIBLE":
+            raise AssertionError(f"CP-SAT says level {level} is infeasible under a solved limit")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def level_limit(best: int, tolerance: float) -> int:
+    """The most a level may reach once its best is `best`: best + floor(|best| * tolerance).
+
+    Relative to |best| so that a negative best (max lateness) gives up room, not takes it; the
+    tolerance is read as the decimal it was written as, so 0.29 * 100 is 29, not 28.999....
+    """
+    return best + math.floor(abs(best) * Fraction(repr(tolerance)))
+
+
+def _level_results(
+    problem: Problem,
+    searches: list[cpsat.SearchOutcome],
+    schedule: Schedule | None,
+    report: Report | None,
+) -> tuple[LevelResult, ...]:
+    """Per level: its value in the returned schedule, and what its own search found and proved.
+
+    Checks that each level's search reported the value the verifier computes for its schedule,
+    and that the returned schedule keeps every earlier level within its limit.
+    """
+    levels = problem.objective.levels
+    results = []
+    for level in range(len(levels)):
+        outcome = searches[level] if level < len(searches) else None
+        best = outcome.objective if outcome is not None else None
+        if outcome is not None and outcome.schedule is not None and best is not None:
+            found = report if outcome.schedule is schedule else check(problem, outcome.schedule)
+            assert found is not None
+            if best != found.levels[level]:
+                raise AssertionError(
+                    f"CP-SAT reports objective {best} at level {level}, "
+                    f"the verifier computes {found.levels[level]}"
+                )
+        limit = None
+        if level + 1 < len(searches) and best is not None:
+            limit = level_limit(best, levels[level].tolerance)
+            if report is not None and report.levels[level] > limit:
+                raise AssertionError(f"level {level} is {report.levels[level]}, above its limit")
+        bound = outcome.bound if outcome is not None else None
+        if bound is not None and best is not None:
+            bound = min(bound, best)
+        status = SolveStatus.UNKNOWN
+        if outcome is not None and outcome.schedule is not None:
+            optimal = outcome.status == "OPTIMAL"
+            status = SolveStatus.OPTIMAL if optimal else SolveStatus.FEASIBLE
+        elif outcome is not None and outcome.status == "INFEASIBLE":
+            status = SolveStatus.INFEASIBLE
+        results.append(
+            LevelResult(
+                value=report.levels[level] if report is not None else None,
+                best=best,
+                bound=bound,
+                status=status,
+                limit=limit,
+            )
+        )
+    return tuple(results)
 
 
 def _incumbent(problem: Problem) -> tuple[Schedule | None, int | None]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from scheduler.problem import ObjectiveKind, Problem, parse_problem
-from scheduler.schedule import Schedule, ScheduledOperation, evaluate, objective_value
+from scheduler.schedule import Schedule, ScheduledOperation, evaluate, objective_values
+from scheduler.verify import verify
 
 CLASSIC_KINDS = (
     ObjectiveKind.MAKESPAN,
@@ -61,23 +62,57 @@ def jobshop(jobs: Sequence[Sequence[tuple[int, int]]], **kwargs: Any) -> Problem
     return make_problem([[[op] for op in job] for job in jobs], **kwargs)
 
 
-def brute_force_optimum(problem: Problem) -> int:
-    """The optimal objective by enumerating every semi-active schedule (tiny problems only).
+REGULAR_KINDS = frozenset(ObjectiveKind) - {ObjectiveKind.WEIGHTED_EARLINESS}
+"""Kinds that never improve when an order completes later (setups and purchases are 0 here)."""
 
-    Every semi-active schedule arises from appending operations, in start order, each at the
-    earliest time its order and its machine allow; so enumerating all routing-respecting orders
-    of operations and all machine choices reaches an optimal one for any regular objective.
+
+def brute_force_optimum(problem: Problem) -> int:
+    """The optimal objective (of a single level) by enumeration (tiny problems only)."""
+    assert len(problem.objective.levels) == 1
+    return brute_force_levels(problem)[0]
+
+
+def brute_force_levels(problem: Problem) -> tuple[int, ...]:
+    """The lexicographically least per-level objective values, tolerances 0 (tiny problems only).
+
+    Needs problems without setups, resources, calendars or materials (what `make_problem` builds).
+    """
+    return min(
+        objective_values(problem, evaluate(problem, schedule)) for schedule in _candidates(problem)
+    )
+
+
+def _candidates(problem: Problem) -> Iterator[Schedule]:
+    """Schedules among which an optimal one lies, for every level at once.
+
+    For regular objectives, the semi-active schedules: each arises from appending operations,
+    in start order, each at the earliest time its order and its machine allow; so enumerating all
+    routing-respecting orders of operations and all machine choices reaches one that is no worse
+    in every level at once. Earliness rewards waiting, so then every start time up to the latest
+    due date plus all the work is tried, keeping the feasible schedules.
     """
     ops = [(j, k) for j, order in enumerate(problem.orders) for k in range(len(order.operations))]
     machine_of = {m.id: i for i, m in enumerate(problem.machines)}
     choices = [
         [
-            (machine_of[mode.machine_id], mode.duration)
+            (machine_of[mode.machine_id], mode.time(problem.orders[j].quantity))
             for mode in problem.orders[j].operations[k].machines
         ]
         for j, k in ops
     ]
-    best: int | None = None
+    if not problem.objective.kinds <= REGULAR_KINDS:
+        last = max(o.due or 0 for o in problem.orders) + sum(max(d for _, d in c) for c in choices)
+        for assignment in itertools.product(*choices):
+            for starts in itertools.product(range(last + 1), repeat=len(ops)):
+                schedule = Schedule(
+                    tuple(
+                        ScheduledOperation(j, k, m, s, s + d)
+                        for (j, k), (m, d), s in zip(ops, assignment, starts, strict=True)
+                    )
+                )
+                if verify(problem, schedule).ok:
+                    yield schedule
+        return
     for assignment in itertools.product(*choices):
         mode = dict(zip(ops, assignment, strict=True))
         for sequence in _sequences(problem):
@@ -95,10 +130,7 @@ def brute_force_optimum(problem: Problem) -> int:
                 if d > 0:
                     machine_ready[m] = end
                 scheduled.append(ScheduledOperation(j, k, m, start, end))
-            value = objective_value(problem, evaluate(problem, Schedule(tuple(scheduled))))
-            best = value if best is None else min(best, value)
-    assert best is not None
-    return best
+            yield Schedule(tuple(scheduled))
 
 
 def _sequences(problem: Problem) -> list[list[tuple[int, int]]]:

@@ -44,7 +44,10 @@ def horizon(problem: Problem) -> int:
     setups = sum(max((rule.time for rule in m.setups), default=0) for m in problem.machines) * max(
         1, ix.n_operations
     )
-    return base + arrivals + min(setups, MAX_TIME)
+    # Earliness rewards waiting: an order may best complete at its due date, past all the work.
+    early = ObjectiveKind.WEIGHTED_EARLINESS in problem.objective.kinds
+    waiting = max(0, int(ix.due.max())) if early else 0
+    return base + arrivals + waiting + min(setups, MAX_TIME)
 
 
 def completion_caps(problem: Problem, incumbent_objective: int | None) -> np.ndarray:
@@ -53,12 +56,18 @@ def completion_caps(problem: Problem, incumbent_objective: int | None) -> np.nda
     caps = np.full(ix.n_jobs, horizon(problem), dtype=np.int64)
     if incumbent_objective is None or not problem.is_classic:
         return caps
+    # Each term is at most the incumbent's value only when no other term can be negative
+    # (max lateness can), and only for one level: a later level may loosen an earlier one by
+    # its tolerance, past the incumbent.
+    kinds = problem.objective.kinds
+    if len(problem.objective.levels) > 1 or ObjectiveKind.MAX_LATENESS in kinds:
+        return caps
     for term in problem.objective.terms:
         budget = incumbent_objective // term.weight
         match term.kind:
             case ObjectiveKind.MAKESPAN:
                 caps = np.minimum(caps, budget)
-            case ObjectiveKind.TOTAL_WEIGHTED_TARDINESS:
+            case ObjectiveKind.TOTAL_WEIGHTED_TARDINESS | ObjectiveKind.MAX_WEIGHTED_TARDINESS:
                 bounded = (ix.weight > 0) & (ix.due >= 0)
                 cap = ix.due + budget // np.maximum(ix.weight, 1)
                 caps = np.where(bounded, np.minimum(caps, cap), caps)

@@ -27,6 +27,8 @@ class SearchOutcome:
     bound: int | None
     wall_time: float
     solutions: int
+    values: list[int] | None = None
+    """Every model variable's value in the returned solution (to hint a follow-up search)."""
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -93,6 +95,7 @@ def search(
         else None,
         wall_time=wall,
         solutions=callback.solutions,
+        values=list(solver.response_proto.solution) if has_solution else None,
     )
 
 

@@ -1,7 +1,7 @@
 """The schedule file: what `scheduler solve --out` writes and `scheduler verify` reads.
 
-Contract (documented in the README): a JSON object with `status`, `objective`, `best_bound` and
-`operations`, a list in which each operation carries its 0-based order number `job`, its 0-based
+Contract (documented in the README): a JSON object with `status`, `objective`, `best_bound`,
+`levels` (per objective level: value, best, bound, status, limit) and `operations`, a list in which each operation carries its 0-based order number `job`, its 0-based
 position in that order `index`, its 0-based machine number `machine`, and `start` and `end` in
 ticks, and for an operation with resource needs `resources`, the 0-based resource chosen for each
 need in order; ids (`order_id`, `operation_id`, `machine_id`, `resource_ids`) and, when the problem
@@ -56,6 +56,16 @@ def result_to_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
         "wall_time": round(result.wall_time, 3),
         "solutions": result.solutions,
         "heuristic_objective": result.heuristic_objective,
+        "levels": [
+            {
+                "value": level.value,
+                "best": level.best,
+                "bound": level.bound,
+                "status": level.status.value,
+                "limit": level.limit,
+            }
+            for level in result.levels
+        ],
     }
     if result.explanation:
         out["explanation"] = [

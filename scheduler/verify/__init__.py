@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scheduler.problem import Problem
-from scheduler.schedule import Kpis, Schedule, evaluate, objective_value
+from scheduler.schedule import Kpis, Schedule, evaluate, objective_values
 from scheduler.verify.core import (
     Placed,
     Violation,
@@ -44,6 +44,9 @@ class Report:
     violations: list[Violation] = field(default_factory=list)
     kpis: Kpis | None = None
     objective: int | None = None
+    """The objective's value; for a lexicographic objective, its last level's."""
+    levels: tuple[int, ...] = ()
+    """The value of each objective level, in lexicographic order."""
 
     @property
     def ok(self) -> bool:
@@ -74,7 +77,8 @@ def verify(problem: Problem, schedule: Schedule) -> Report:
     if violations:
         return Report(violations)
     kpis = evaluate(problem, schedule)
-    return Report([], kpis, objective_value(problem, kpis))
+    levels = objective_values(problem, kpis)
+    return Report([], kpis, levels[-1], levels)
 
 
 def check(problem: Problem, schedule: Schedule) -> Report:
