@@ -6,6 +6,7 @@ the verifier speak; ids are attached only when a schedule is written for people 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,20 @@ class Purchase:
     order_time: int
     """Tick at which to place it, >= 0; it arrives at order_time + the supplier's lead time."""
     arrival: int
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Material arriving: an open purchase order of the problem or a purchase of the schedule."""
+
+    item: int
+    """0-based item number."""
+    time: int
+    quantity: int
+    open_purchase: int | None = None
+    """0-based index into `problem.purchase_orders`, when it is an open purchase order."""
+    purchase: int | None = None
+    """0-based index into `schedule.purchases`, when it is a purchase the schedule places."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +126,9 @@ class Kpis(_Frozen):
     average_flow_time: float
     orders: list[OrderKpi]
     machines: list[MachineKpi]
+    purchase_cost: int = Field(
+        default=0, description="Sum of unit cost * quantity over the schedule's purchases."
+    )
 
     def value(self, kind: ObjectiveKind) -> int:
         match kind:
@@ -120,6 +138,8 @@ class Kpis(_Frozen):
                 return self.total_weighted_tardiness
             case ObjectiveKind.WEIGHTED_COMPLETION:
                 return self.weighted_completion
+            case ObjectiveKind.PURCHASE_COST:
+                return self.purchase_cost
         raise ValueError(f"objective {kind} is not evaluated yet")
 
 
@@ -163,8 +183,13 @@ def evaluate(problem: Problem, schedule: Schedule) -> Kpis:
         )
         for i, m in enumerate(problem.machines)
     ]
+    purchase_cost = sum(
+        problem.items[p.item].suppliers[p.supplier].unit_cost * p.quantity
+        for p in schedule.purchases
+    )
     return Kpis(
         makespan=makespan,
+        purchase_cost=purchase_cost,
         total_weighted_tardiness=total_wt,
         weighted_completion=weighted_completion,
         total_tardiness=total_t,
@@ -175,6 +200,54 @@ def evaluate(problem: Problem, schedule: Schedule) -> Kpis:
         orders=orders,
         machines=machines,
     )
+
+
+def material_waits(problem: Problem, schedule: Schedule) -> dict[int, list[Arrival]]:
+    """Per order (0-based), the material arrivals it waited for; orders that waited for none are
+    absent.
+
+    An order waited for the arrivals of item i at tick t when one of its operations consuming i
+    starts exactly at t and the level of i at t without those arrivals (stock, earlier arrivals,
+    production ending at or before t, minus consumption starting at or before t) is negative:
+    without them the consumptions at t could not start then. Every order consuming i at such a t
+    is credited with all of i's arrivals at t, even when some of them alone were enough.
+    """
+    item_of_id = {item.id: i for i, item in enumerate(problem.items)}
+    arrivals: dict[int, list[Arrival]] = defaultdict(list)
+    for p, po in enumerate(problem.purchase_orders):
+        i = item_of_id[po.item_id]
+        arrivals[i].append(Arrival(i, po.arrival, po.quantity, open_purchase=p))
+    for p, purchase in enumerate(schedule.purchases):
+        arrivals[purchase.item].append(
+            Arrival(purchase.item, purchase.arrival, purchase.quantity, purchase=p)
+        )
+    produced: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    consumed: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for op in schedule.operations:
+        operation = problem.orders[op.job].operations[op.index]
+        for flow in operation.produces:
+            produced[item_of_id[flow.item_id]].append((op.end, flow.quantity))
+        for flow in operation.consumes:
+            consumed[item_of_id[flow.item_id]].append((op.start, flow.quantity, op.job))
+    waits: dict[int, list[Arrival]] = defaultdict(list)
+    for i, incoming in arrivals.items():
+        if i not in consumed:
+            continue
+        at: dict[int, list[Arrival]] = defaultdict(list)
+        for arrival in incoming:
+            at[arrival.time].append(arrival)
+        for t, batch in sorted(at.items()):
+            level = (
+                problem.items[i].stock
+                + sum(a.quantity for a in incoming if a.time < t)
+                + sum(q for end, q in produced[i] if end <= t)
+                - sum(q for start, q, _ in consumed[i] if start <= t)
+            )
+            if level >= 0:
+                continue
+            for job in sorted({job for start, _, job in consumed[i] if start == t}):
+                waits[job].extend(batch)
+    return {j: sorted(w, key=lambda a: (a.time, a.item)) for j, w in sorted(waits.items())}
 
 
 def objective_value(problem: Problem, kpis: Kpis) -> int:

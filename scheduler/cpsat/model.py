@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import cast
 
@@ -13,7 +14,7 @@ from scheduler.cpsat.constraints import RULES
 from scheduler.cpsat.objective import ObjectiveVars, add_objective
 from scheduler.cpsat.variables import OperationVars, operation_vars
 from scheduler.problem import Problem
-from scheduler.schedule import Schedule
+from scheduler.schedule import Purchase, Schedule
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,4 +84,21 @@ def schedule_from_values(
     mode_of_op = np.flatnonzero(chosen)
     machine = ix.mode_machine[mode_of_op]
     end = start + ix.mode_duration[mode_of_op]
-    return Schedule.from_arrays(problem, machine, start, end)
+    schedule = Schedule.from_arrays(problem, machine, start, end)
+    purchases = []
+    for slot in v.purchases:
+        if value.boolean_value(slot.presence):
+            order_time = value.value(slot.order_time)
+            purchases.append(
+                Purchase(
+                    item=slot.item,
+                    supplier=slot.supplier,
+                    quantity=value.value(slot.quantity),
+                    order_time=order_time,
+                    arrival=order_time + slot.lead_time,
+                )
+            )
+    if not purchases:
+        return schedule
+    purchases.sort(key=lambda p: (p.order_time, p.item, p.supplier))
+    return dataclasses.replace(schedule, purchases=tuple(purchases))

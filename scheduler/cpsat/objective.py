@@ -61,10 +61,17 @@ def weighted_completion_term(
     return sum(int(ix.weight[j]) * _completion(problem, v, j) for j in range(ix.n_jobs))
 
 
+def purchase_cost_term(
+    model: cp_model.CpModel, problem: Problem, v: OperationVars, w: TimeWindows, aux: ObjectiveVars
+) -> cp_model.LinearExprT:
+    return sum(v.purchase_cost)
+
+
 TERMS = {
     ObjectiveKind.MAKESPAN: makespan_term,
     ObjectiveKind.TOTAL_WEIGHTED_TARDINESS: total_weighted_tardiness_term,
     ObjectiveKind.WEIGHTED_COMPLETION: weighted_completion_term,
+    ObjectiveKind.PURCHASE_COST: purchase_cost_term,
 }
 
 

@@ -21,6 +21,8 @@ class ViolationKind(StrEnum):
     BEFORE_RELEASE = "before_release"
     PRECEDENCE = "precedence"
     OVERLAP = "overlap"
+    STOCKOUT = "stockout"
+    PURCHASE = "purchase"
 
 
 @dataclass(frozen=True, slots=True)
