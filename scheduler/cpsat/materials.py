@@ -39,12 +39,12 @@ def add_material_flow(model: cp_model.CpModel, problem: Problem, v: OperationVar
     item_of_id = {item.id: i for i, item in enumerate(problem.items)}
     consumed: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     produced: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    o = 0
+    o = 0  # flat operation index, as in `ProblemIndex`
     for order in problem.orders:
-        for op in order.operations:
-            for flow in op.consumes:
+        for operation in order.operations:
+            for flow in operation.consumes:
                 consumed[item_of_id[flow.item_id]][o] += flow.quantity
-            for flow in op.produces:
+            for flow in operation.produces:
                 produced[item_of_id[flow.item_id]][o] += flow.quantity
             o += 1
     assert o == ix.n_operations
@@ -74,13 +74,13 @@ def add_material_flow(model: cp_model.CpModel, problem: Problem, v: OperationVar
             changes.append(slot.quantity)
             actives.append(slot.presence)
             ceiling += slot.quantity.domain.max()
-        for op, quantity in produced.get(i, {}).items():
-            times.append(v.end[op])
+        for o, quantity in produced.get(i, {}).items():
+            times.append(v.end[o])
             changes.append(quantity)
             actives.append(True)
             ceiling += quantity
-        for op, quantity in consumers.items():
-            times.append(v.start[op])
+        for o, quantity in consumers.items():
+            times.append(v.start[o])
             changes.append(-quantity)
             actives.append(True)
         model.add_reservoir_constraint_with_active(

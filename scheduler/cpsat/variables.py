@@ -107,7 +107,12 @@ def operation_vars(
         start.append(s)
         end.append(e)
     return OperationVars(
-        start, end, presence, intervals, _completions(model, problem, windows, end)
+        start,
+        end,
+        presence,
+        intervals,
+        _completions(model, problem, windows, end),
+        guards={} if explain else None,
     )
 
 
