@@ -105,6 +105,7 @@ def purchases_to_json(problem: Problem, schedule: Schedule) -> list[dict[str, An
     rows = []
     for p in schedule.purchases:
         item = problem.items[p.item]
+        supplier = item.suppliers[p.supplier]
         row: dict[str, Any] = {
             "item": p.item,
             "supplier": p.supplier,
@@ -112,7 +113,8 @@ def purchases_to_json(problem: Problem, schedule: Schedule) -> list[dict[str, An
             "order_time": p.order_time,
             "arrival": p.arrival,
             "item_id": item.id,
-            "supplier_id": item.suppliers[p.supplier].id,
+            "supplier_id": supplier.id,
+            "cost": supplier.unit_cost * p.quantity,
         }
         _add_times(problem, row, order_timestamp=p.order_time, arrival_time=p.arrival)
         rows.append(row)
