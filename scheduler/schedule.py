@@ -7,6 +7,7 @@ the verifier speak; ids are attached only when a schedule is written for people 
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,20 @@ class Purchase:
     order_time: int
     """Tick at which to place it, >= 0; it arrives at order_time + the supplier's lead time."""
     arrival: int
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """Material arriving: an open purchase order of the problem or a purchase of the schedule."""
+
+    item: int
+    """0-based item number."""
+    time: int
+    quantity: int
+    open_purchase: int | None = None
+    """0-based index into `problem.purchase_orders`, when it is an open purchase order."""
+    purchase: int | None = None
+    """0-based index into `schedule.purchases`, when it is a purchase the schedule places."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +114,8 @@ class OrderKpi(_Frozen):
     tardiness: int = Field(description="max(0, lateness); 0 when the order has no due date.")
     flow_time: int = Field(description="completion - release.")
     waited_for: list[str] = Field(
-        default_factory=list, description="Ids of the items whose availability delayed the order."
+        default_factory=list,
+        description="The material arrivals the order waited for, in words (see `material_waits`).",
     )
 
 
@@ -172,6 +188,7 @@ def evaluate(problem: Problem, schedule: Schedule) -> Kpis:
     total_wt = max_wt = weighted_completion = total_t = max_t = 0
     late = weighted_late = earliness = with_due = flow = 0
     max_lateness: int | None = None
+    waits = material_waits(problem, schedule) if problem.items else {}
     for j, order in enumerate(problem.orders):
         c = int(completion[j])
         lateness = None if order.due is None else c - order.due
@@ -183,6 +200,7 @@ def evaluate(problem: Problem, schedule: Schedule) -> Kpis:
                 lateness=lateness,
                 tardiness=tardiness,
                 flow_time=c - order.release,
+                waited_for=[_arrival_words(problem, schedule, a) for a in waits.get(j, ())],
             )
         )
         total_wt += order.weight * tardiness
@@ -284,6 +302,64 @@ def objective_values(problem: Problem, kpis: Kpis) -> tuple[int, ...]:
         sum(term.weight * kpis.value(term.kind) for term in level.terms)
         for level in problem.objective.levels
     )
+
+
+def _arrival_words(problem: Problem, schedule: Schedule, arrival: Arrival) -> str:
+    item = problem.items[arrival.item].id
+    if arrival.open_purchase is not None:
+        name = problem.purchase_orders[arrival.open_purchase].id or f"#{arrival.open_purchase}"
+        return f"{arrival.quantity} {item} from open purchase {name} at tick {arrival.time}"
+    assert arrival.purchase is not None
+    supplier = problem.items[arrival.item].suppliers[schedule.purchases[arrival.purchase].supplier]
+    return f"{arrival.quantity} {item} from the purchase at {supplier.id} arriving at tick {arrival.time}"
+
+
+def material_waits(problem: Problem, schedule: Schedule) -> dict[int, list[Arrival]]:
+    """Per order (0-based), the material arrivals it waited for; orders that waited for none are
+    absent.
+
+    An order waited for the arrivals of item i at tick t when one of its operations consuming i
+    starts exactly at t and the level of i at t without those arrivals (stock, earlier arrivals,
+    production ending at or before t, minus consumption starting at or before t) is negative:
+    without them the consumptions at t could not start then. Every order consuming i at such a t
+    is credited with all of i's arrivals at t, even when some of them alone were enough.
+    """
+    item_of_id = {item.id: i for i, item in enumerate(problem.items)}
+    arrivals: dict[int, list[Arrival]] = defaultdict(list)
+    for p, po in enumerate(problem.purchase_orders):
+        i = item_of_id[po.item_id]
+        arrivals[i].append(Arrival(i, po.arrival, po.quantity, open_purchase=p))
+    for p, purchase in enumerate(schedule.purchases):
+        arrivals[purchase.item].append(
+            Arrival(purchase.item, purchase.arrival, purchase.quantity, purchase=p)
+        )
+    produced: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    consumed: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for op in schedule.operations:
+        operation = problem.orders[op.job].operations[op.index]
+        for flow in operation.produces:
+            produced[item_of_id[flow.item_id]].append((op.end, flow.quantity))
+        for flow in operation.consumes:
+            consumed[item_of_id[flow.item_id]].append((op.start, flow.quantity, op.job))
+    waits: dict[int, list[Arrival]] = defaultdict(list)
+    for i, incoming in arrivals.items():
+        if i not in consumed:
+            continue
+        at: dict[int, list[Arrival]] = defaultdict(list)
+        for arrival in incoming:
+            at[arrival.time].append(arrival)
+        for t, batch in sorted(at.items()):
+            level = (
+                problem.items[i].stock
+                + sum(a.quantity for a in incoming if a.time < t)
+                + sum(q for end, q in produced[i] if end <= t)
+                - sum(q for start, q, _ in consumed[i] if start <= t)
+            )
+            if level >= 0:
+                continue
+            for job in sorted({job for start, _, job in consumed[i] if start == t}):
+                waits[job].extend(batch)
+    return {j: sorted(w, key=lambda a: (a.time, a.item)) for j, w in sorted(waits.items())}
 
 
 def objective_value(problem: Problem, kpis: Kpis) -> int:

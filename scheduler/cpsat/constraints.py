@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.materials import add_material_flow
 from scheduler.cpsat.resources import add_secondary_resources
 from scheduler.cpsat.variables import OperationVars
 from scheduler.problem import Problem
@@ -65,4 +66,5 @@ RULES: tuple[Rule, ...] = (
     add_machine_no_overlap,
     add_secondary_resources,
     add_deadlines,
+    add_material_flow,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import cast
 
@@ -11,9 +13,9 @@ from ortools.sat.python import cp_model
 from scheduler.cpsat.bounds import TimeWindows, time_windows
 from scheduler.cpsat.constraints import RULES
 from scheduler.cpsat.objective import ObjectiveVars, add_objective
-from scheduler.cpsat.variables import OperationVars, operation_vars
+from scheduler.cpsat.variables import OperationVars, PurchaseSlot, operation_vars
 from scheduler.problem import Problem
-from scheduler.schedule import Schedule
+from scheduler.schedule import Purchase, Schedule
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +77,27 @@ def add_hint(sm: SchedulingModel, schedule: Schedule) -> None:
         model.add_hint(sm.objective.makespan, int(completion.max()))
     for j, tardiness in sm.objective.tardiness.items():
         model.add_hint(tardiness, max(0, int(completion[j] - ix.due[j])))
+    _hint_purchases(model, v, schedule)
+
+
+def _hint_purchases(model: cp_model.CpModel, v: OperationVars, schedule: Schedule) -> None:
+    """Hint the purchase slots with the schedule's purchases, the surplus merged into the last."""
+    slots: dict[tuple[int, int], list[PurchaseSlot]] = defaultdict(list)
+    for slot in v.purchases:
+        slots[(slot.item, slot.supplier)].append(slot)
+    placed: dict[tuple[int, int], list[Purchase]] = defaultdict(list)
+    for p in sorted(schedule.purchases, key=lambda p: p.order_time):
+        placed[(p.item, p.supplier)].append(p)
+    for key, group in slots.items():
+        purchases = placed.get(key, [])
+        for k, slot in enumerate(group):
+            # The last slot takes every purchase left over: merged, they arrive no later.
+            mine = purchases[k:] if k == len(group) - 1 else purchases[k : k + 1]
+            model.add_hint(slot.presence, bool(mine))
+            quantity = min(sum(p.quantity for p in mine), slot.quantity.domain.max())
+            model.add_hint(slot.quantity, quantity)
+            order_time = min(mine[0].order_time, slot.order_time.domain.max()) if mine else 0
+            model.add_hint(slot.order_time, order_time)
 
 
 def schedule_from_values(
@@ -98,4 +121,21 @@ def schedule_from_values(
                 next(r for r, lit in alternatives if lit is None or value.boolean_value(lit))
                 for alternatives in needs
             )
-    return Schedule.from_arrays(problem, machine, start, end, resources)
+    schedule = Schedule.from_arrays(problem, machine, start, end, resources)
+    purchases = []
+    for slot in v.purchases:
+        if value.boolean_value(slot.presence):
+            order_time = value.value(slot.order_time)
+            purchases.append(
+                Purchase(
+                    item=slot.item,
+                    supplier=slot.supplier,
+                    quantity=value.value(slot.quantity),
+                    order_time=order_time,
+                    arrival=order_time + slot.lead_time,
+                )
+            )
+    if not purchases:
+        return schedule
+    purchases.sort(key=lambda p: (p.order_time, p.item, p.supplier))
+    return dataclasses.replace(schedule, purchases=tuple(purchases))

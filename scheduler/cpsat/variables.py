@@ -11,6 +11,19 @@ from scheduler.problem import Problem
 
 
 @dataclass(frozen=True, eq=False)
+class PurchaseSlot:
+    """A purchase the solver may place: of `item` (index) from its `supplier` (index in the item)."""
+
+    item: int
+    supplier: int
+    presence: cp_model.IntVar
+    quantity: cp_model.IntVar
+    """0 when absent, else at least the supplier's minimum order quantity."""
+    order_time: cp_model.IntVar
+    lead_time: int
+
+
+@dataclass(frozen=True, eq=False)
 class OperationVars:
     """Indexed by flat operation (see `ProblemIndex`); modes by flat mode index."""
 
@@ -34,6 +47,8 @@ class OperationVars:
     )
     """Per operation with resource needs, per need: (resource, literal 'it is chosen'); the literal
     is None for a need with a single alternative or one that holds nothing (always that one)."""
+    purchases: list[PurchaseSlot] = field(default_factory=list)
+    """The purchases the solver may place (see `materials.py`), read back into the schedule."""
     guards: dict[str, cp_model.IntVar] | None = None
     """Set when explaining infeasibility: one assumption literal per named hard constraint."""
 

@@ -8,6 +8,9 @@ need in order; ids (`order_id`, `operation_id`, `machine_id`, `resource_ids`) an
 has a planning start, ISO-8601 `start_time` and `end_time` ride along for people and MES clients.
 An INFEASIBLE result carries `explanation`: a list of conflicts, each with a `code`, the
 planner-worded `message`, the `field` path and the `ids` it concerns.
+A problem with items adds `purchases` (the purchases to place: `item`, `supplier`, `quantity`,
+`order_time`, `arrival`, read back by `read_schedule`) and `material_waits` (per order, the
+arrivals it waited for; see `scheduler.schedule.material_waits`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from scheduler.problem import FieldViolation, Problem, violations_of
 from scheduler.result import SolveResult
-from scheduler.schedule import Schedule, ScheduledOperation
+from scheduler.schedule import Purchase, Schedule, ScheduledOperation, material_waits
 
 
 class ScheduleFileError(ValueError):
@@ -40,9 +43,19 @@ class _Operation(BaseModel):
     resources: list[int] = Field(default_factory=list)
 
 
+class _Purchase(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    item: int = Field(ge=0)
+    supplier: int = Field(ge=0)
+    quantity: int
+    order_time: int
+    arrival: int
+
+
 class _ScheduleFile(BaseModel):
     model_config = ConfigDict(extra="ignore")
     operations: list[_Operation]
+    purchases: list[_Purchase] = []
 
 
 def result_to_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
@@ -77,6 +90,10 @@ def result_to_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
     out["operations"] = (
         [] if result.schedule is None else schedule_to_json(problem, result.schedule)
     )
+    if problem.items:
+        schedule = result.schedule
+        out["purchases"] = [] if schedule is None else purchases_to_json(problem, schedule)
+        out["material_waits"] = [] if schedule is None else waits_to_json(problem, schedule)
     return out
 
 
@@ -105,6 +122,58 @@ def schedule_to_json(problem: Problem, schedule: Schedule) -> list[dict[str, Any
     return rows
 
 
+def purchases_to_json(problem: Problem, schedule: Schedule) -> list[dict[str, Any]]:
+    """The purchases to place, by order time, with ids (and timestamps with a planning start)."""
+    rows = []
+    for p in schedule.purchases:
+        item = problem.items[p.item]
+        supplier = item.suppliers[p.supplier]
+        row: dict[str, Any] = {
+            "item": p.item,
+            "supplier": p.supplier,
+            "quantity": p.quantity,
+            "order_time": p.order_time,
+            "arrival": p.arrival,
+            "item_id": item.id,
+            "supplier_id": supplier.id,
+            "cost": supplier.unit_cost * p.quantity,
+        }
+        _add_times(problem, row, order_timestamp=p.order_time, arrival_time=p.arrival)
+        rows.append(row)
+    return rows
+
+
+def waits_to_json(problem: Problem, schedule: Schedule) -> list[dict[str, Any]]:
+    """Per order that waited for material: the arrivals it waited for (open or placed purchases)."""
+    rows = []
+    for job, arrivals in material_waits(problem, schedule).items():
+        entries = []
+        for a in arrivals:
+            entry: dict[str, Any] = {
+                "item": a.item,
+                "item_id": problem.items[a.item].id,
+                "arrival": a.time,
+                "quantity": a.quantity,
+            }
+            if a.open_purchase is not None:
+                entry["purchase_order"] = a.open_purchase
+                entry["purchase_order_id"] = problem.purchase_orders[a.open_purchase].id
+            if a.purchase is not None:
+                entry["purchase"] = a.purchase
+            _add_times(problem, entry, arrival_time=a.time)
+            entries.append(entry)
+        rows.append({"job": job, "order_id": problem.orders[job].id, "arrivals": entries})
+    return rows
+
+
+def _add_times(problem: Problem, row: dict[str, Any], **ticks: int) -> None:
+    """ISO-8601 timestamps of the named ticks, when the problem has a planning start."""
+    for name, tick in ticks.items():
+        moment = problem.time_at(tick)
+        if moment is not None:
+            row[name] = moment.isoformat()
+
+
 def read_schedule(text: str | bytes, source: str = "<schedule>") -> Schedule:
     """Parse a schedule file; raise ScheduleFileError naming the field and the reason."""
     try:
@@ -115,7 +184,11 @@ def read_schedule(text: str | bytes, source: str = "<schedule>") -> Schedule:
         tuple(
             ScheduledOperation(o.job, o.index, o.machine, o.start, o.end, tuple(o.resources))
             for o in data.operations
-        )
+        ),
+        tuple(
+            Purchase(p.item, p.supplier, p.quantity, p.order_time, p.arrival)
+            for p in data.purchases
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from scheduler.verify.core import (
     place_operations,
 )
 from scheduler.verify.deadlines import check_deadlines
+from scheduler.verify.materials import check_purchases, check_stock
 from scheduler.verify.resources import check_resources
 
 Check = Callable[[Problem, Schedule, Placed, list[Violation]], None]
@@ -33,6 +34,8 @@ CHECKS: tuple[Check, ...] = (
     check_machines,
     check_resources,
     check_deadlines,
+    check_purchases,
+    check_stock,
 )
 """The rules, in order; each appends what it finds to the list of violations."""
 

@@ -25,6 +25,8 @@ class ViolationKind(StrEnum):
     RESOURCE_CAPACITY = "resource_capacity"
     RESOURCE_CALENDAR = "resource_calendar"
     DEADLINE = "deadline"
+    STOCKOUT = "stockout"
+    PURCHASE = "purchase"
 
 
 @dataclass(frozen=True, slots=True)
