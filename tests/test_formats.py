@@ -355,11 +355,11 @@ def instance_files() -> list[Path]:
 
 
 def test_detect_format_on_every_instance_file() -> None:
-    """Every shipped file is recognised: jssp/ as ORLib, fjsp/ as FJSPLIB."""
+    """Every shipped file is recognised: jssp/ as ORLib, fjsp/ as FJSPLIB, factory/ as JSON."""
     files = instance_files()
     assert len(files) >= 165
     for path in files:
-        expected = {"jssp": "orlib", "fjsp": "fjsplib"}[path.parent.name]
+        expected = {"jssp": "orlib", "fjsp": "fjsplib", "factory": "json"}[path.parent.name]
         assert detect_format(path.read_text()) == expected, path
 
 
@@ -403,7 +403,7 @@ def test_detect_format_guesses_the_likeliest_format_of_a_broken_file() -> None:
 def test_catalogue_holds_the_standard_job_shops() -> None:
     """162 job shops with the well-known optima; open ones have proper bounds."""
     catalog = load_catalog()
-    jssp = {name: e for name, e in catalog.items() if e.family != "fjsp-gen"}
+    jssp = {name: e for name, e in catalog.items() if e.family not in ("fjsp-gen", "factory")}
     assert len(jssp) == 162
     assert {e.family for e in jssp.values()} == {"ft", "la", "abz", "orb", "swv", "yn", "ta"}
     assert (jssp["ft06"].optimum, jssp["la01"].optimum, jssp["ft10"].optimum) == (55, 666, 930)
@@ -421,7 +421,7 @@ def test_every_catalogued_file_parses_to_its_size() -> None:
         problem = read_problem(instance_path(name))
         assert problem.name == name
         assert (len(problem.orders), len(problem.machines)) == (entry.jobs, entry.machines), name
-        if entry.family != "fjsp-gen":
+        if entry.family not in ("fjsp-gen", "factory"):
             assert all(len(order.operations) == entry.machines for order in problem.orders)
 
 
