@@ -26,7 +26,7 @@ from scheduler.problem import (
     parse_problem,
     predecessors_of,
 )
-from scheduler.result import Progress, SolveResult, SolveStatus, StopReason
+from scheduler.result import LevelResult, Progress, SolveResult, SolveStatus, StopReason
 from scheduler.schedule import Kpis, Purchase, Schedule, ScheduledOperation, evaluate
 from scheduler.store import Job, JobProgress, JobState
 from scheduler.v1 import scheduler_pb2 as pb
@@ -531,13 +531,22 @@ def kpis_to_proto(problem: Problem, kpis: Kpis) -> pb.Kpis:
         late_orders=kpis.late_orders,
         on_time_rate=kpis.on_time_rate,
         average_flow_time=kpis.average_flow_time,
+        max_weighted_tardiness=kpis.max_weighted_tardiness,
+        weighted_late_orders=kpis.weighted_late_orders,
+        weighted_earliness=kpis.weighted_earliness,
+        setup_time=kpis.setup_time,
+        setup_cost=kpis.setup_cost,
+        purchase_cost=kpis.purchase_cost,
     )
+    if kpis.max_lateness is not None:
+        message.max_lateness = kpis.max_lateness
     for order in kpis.orders:
         item = message.orders.add(
             order_id=order.order_id,
             completion=order.completion,
             tardiness=order.tardiness,
             flow_time=order.flow_time,
+            waited_for=order.waited_for,
         )
         if order.lateness is not None:
             item.lateness = order.lateness
@@ -546,7 +555,10 @@ def kpis_to_proto(problem: Problem, kpis: Kpis) -> pb.Kpis:
             item.completion_time.CopyFrom(completion)
     for machine in kpis.machines:
         message.machines.add(
-            machine_id=machine.machine_id, busy=machine.busy, utilisation=machine.utilisation
+            machine_id=machine.machine_id,
+            busy=machine.busy,
+            utilisation=machine.utilisation,
+            available=machine.available,
         )
     return message
 
@@ -574,6 +586,11 @@ def result_to_proto(problem: Problem, result: SolveResult) -> pb.SolveResult:
         message.schedule.CopyFrom(schedule_to_proto(problem, result.schedule))
     if result.kpis is not None:
         message.kpis.CopyFrom(kpis_to_proto(problem, result.kpis))
+    for level in result.levels:
+        item = message.levels.add(status=_STATUS[level.status])
+        for name in ("value", "best", "bound", "limit"):
+            if getattr(level, name) is not None:
+                setattr(item, name, getattr(level, name))
     for conflict in result.explanation:
         message.explanation.add(
             code=conflict.code, message=conflict.message, field=conflict.field, ids=conflict.ids
@@ -608,6 +625,16 @@ def result_from_proto(problem: Problem, message: pb.SolveResult) -> SolveResult:
             Conflict(_conflict_code(c.code), c.message, c.field, tuple(c.ids))
             for c in message.explanation
         ),
+        levels=tuple(
+            LevelResult(
+                value=level.value if level.HasField("value") else None,
+                best=level.best if level.HasField("best") else None,
+                bound=level.bound if level.HasField("bound") else None,
+                status=_STATUS_OF_PROTO.get(level.status, SolveStatus.UNKNOWN),
+                limit=level.limit if level.HasField("limit") else None,
+            )
+            for level in message.levels
+        ),
     )
 
 
@@ -625,6 +652,7 @@ def progress_from_proto(message: pb.Progress) -> Progress:
         bound=message.bound,
         gap=message.gap,
         solutions=message.solutions,
+        level=message.level,
     )
 
 
@@ -635,6 +663,7 @@ def progress_to_proto(progress: Progress | JobProgress) -> pb.Progress:
         bound=progress.bound,
         gap=progress.gap,
         solutions=progress.solutions,
+        level=getattr(progress, "level", 0),
     )
 
 

@@ -340,7 +340,7 @@ class SolveParameters(_message.Message):
     def __init__(self, time_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., workers: _Optional[int] = ..., seed: _Optional[int] = ..., relative_gap_limit: _Optional[float] = ...) -> None: ...
 
 class SolveResult(_message.Message):
-    __slots__ = ("status", "stop_reason", "objective", "best_bound", "gap", "wall_time", "build_time", "first_solution_time", "solutions", "heuristic_objective", "schedule", "kpis", "heuristic_time", "explanation")
+    __slots__ = ("status", "stop_reason", "objective", "best_bound", "gap", "wall_time", "build_time", "first_solution_time", "solutions", "heuristic_objective", "schedule", "kpis", "heuristic_time", "explanation", "levels")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     STOP_REASON_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
@@ -355,6 +355,7 @@ class SolveResult(_message.Message):
     KPIS_FIELD_NUMBER: _ClassVar[int]
     HEURISTIC_TIME_FIELD_NUMBER: _ClassVar[int]
     EXPLANATION_FIELD_NUMBER: _ClassVar[int]
+    LEVELS_FIELD_NUMBER: _ClassVar[int]
     status: SolveStatus
     stop_reason: StopReason
     objective: int
@@ -369,7 +370,22 @@ class SolveResult(_message.Message):
     kpis: Kpis
     heuristic_time: _duration_pb2.Duration
     explanation: _containers.RepeatedCompositeFieldContainer[Conflict]
-    def __init__(self, status: _Optional[_Union[SolveStatus, str]] = ..., stop_reason: _Optional[_Union[StopReason, str]] = ..., objective: _Optional[int] = ..., best_bound: _Optional[int] = ..., gap: _Optional[float] = ..., wall_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., build_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., first_solution_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., solutions: _Optional[int] = ..., heuristic_objective: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., kpis: _Optional[_Union[Kpis, _Mapping]] = ..., heuristic_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., explanation: _Optional[_Iterable[_Union[Conflict, _Mapping]]] = ...) -> None: ...
+    levels: _containers.RepeatedCompositeFieldContainer[LevelResult]
+    def __init__(self, status: _Optional[_Union[SolveStatus, str]] = ..., stop_reason: _Optional[_Union[StopReason, str]] = ..., objective: _Optional[int] = ..., best_bound: _Optional[int] = ..., gap: _Optional[float] = ..., wall_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., build_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., first_solution_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., solutions: _Optional[int] = ..., heuristic_objective: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ..., kpis: _Optional[_Union[Kpis, _Mapping]] = ..., heuristic_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., explanation: _Optional[_Iterable[_Union[Conflict, _Mapping]]] = ..., levels: _Optional[_Iterable[_Union[LevelResult, _Mapping]]] = ...) -> None: ...
+
+class LevelResult(_message.Message):
+    __slots__ = ("value", "best", "bound", "status", "limit")
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    BEST_FIELD_NUMBER: _ClassVar[int]
+    BOUND_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    value: int
+    best: int
+    bound: int
+    status: SolveStatus
+    limit: int
+    def __init__(self, value: _Optional[int] = ..., best: _Optional[int] = ..., bound: _Optional[int] = ..., status: _Optional[_Union[SolveStatus, str]] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class Conflict(_message.Message):
     __slots__ = ("code", "message", "field", "ids")
@@ -432,7 +448,7 @@ class ScheduledOperation(_message.Message):
     def __init__(self, order_id: _Optional[str] = ..., operation_id: _Optional[str] = ..., machine_id: _Optional[str] = ..., start_tick: _Optional[int] = ..., end_tick: _Optional[int] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resource_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Kpis(_message.Message):
-    __slots__ = ("makespan", "total_weighted_tardiness", "weighted_completion", "total_tardiness", "max_tardiness", "late_orders", "on_time_rate", "average_flow_time", "orders", "machines")
+    __slots__ = ("makespan", "total_weighted_tardiness", "weighted_completion", "total_tardiness", "max_tardiness", "late_orders", "on_time_rate", "average_flow_time", "orders", "machines", "max_weighted_tardiness", "max_lateness", "weighted_late_orders", "weighted_earliness", "setup_time", "setup_cost", "purchase_cost")
     MAKESPAN_FIELD_NUMBER: _ClassVar[int]
     TOTAL_WEIGHTED_TARDINESS_FIELD_NUMBER: _ClassVar[int]
     WEIGHTED_COMPLETION_FIELD_NUMBER: _ClassVar[int]
@@ -443,6 +459,13 @@ class Kpis(_message.Message):
     AVERAGE_FLOW_TIME_FIELD_NUMBER: _ClassVar[int]
     ORDERS_FIELD_NUMBER: _ClassVar[int]
     MACHINES_FIELD_NUMBER: _ClassVar[int]
+    MAX_WEIGHTED_TARDINESS_FIELD_NUMBER: _ClassVar[int]
+    MAX_LATENESS_FIELD_NUMBER: _ClassVar[int]
+    WEIGHTED_LATE_ORDERS_FIELD_NUMBER: _ClassVar[int]
+    WEIGHTED_EARLINESS_FIELD_NUMBER: _ClassVar[int]
+    SETUP_TIME_FIELD_NUMBER: _ClassVar[int]
+    SETUP_COST_FIELD_NUMBER: _ClassVar[int]
+    PURCHASE_COST_FIELD_NUMBER: _ClassVar[int]
     makespan: int
     total_weighted_tardiness: int
     weighted_completion: int
@@ -453,47 +476,60 @@ class Kpis(_message.Message):
     average_flow_time: float
     orders: _containers.RepeatedCompositeFieldContainer[OrderKpi]
     machines: _containers.RepeatedCompositeFieldContainer[MachineKpi]
-    def __init__(self, makespan: _Optional[int] = ..., total_weighted_tardiness: _Optional[int] = ..., weighted_completion: _Optional[int] = ..., total_tardiness: _Optional[int] = ..., max_tardiness: _Optional[int] = ..., late_orders: _Optional[int] = ..., on_time_rate: _Optional[float] = ..., average_flow_time: _Optional[float] = ..., orders: _Optional[_Iterable[_Union[OrderKpi, _Mapping]]] = ..., machines: _Optional[_Iterable[_Union[MachineKpi, _Mapping]]] = ...) -> None: ...
+    max_weighted_tardiness: int
+    max_lateness: int
+    weighted_late_orders: int
+    weighted_earliness: int
+    setup_time: int
+    setup_cost: int
+    purchase_cost: int
+    def __init__(self, makespan: _Optional[int] = ..., total_weighted_tardiness: _Optional[int] = ..., weighted_completion: _Optional[int] = ..., total_tardiness: _Optional[int] = ..., max_tardiness: _Optional[int] = ..., late_orders: _Optional[int] = ..., on_time_rate: _Optional[float] = ..., average_flow_time: _Optional[float] = ..., orders: _Optional[_Iterable[_Union[OrderKpi, _Mapping]]] = ..., machines: _Optional[_Iterable[_Union[MachineKpi, _Mapping]]] = ..., max_weighted_tardiness: _Optional[int] = ..., max_lateness: _Optional[int] = ..., weighted_late_orders: _Optional[int] = ..., weighted_earliness: _Optional[int] = ..., setup_time: _Optional[int] = ..., setup_cost: _Optional[int] = ..., purchase_cost: _Optional[int] = ...) -> None: ...
 
 class OrderKpi(_message.Message):
-    __slots__ = ("order_id", "completion", "lateness", "tardiness", "flow_time", "completion_time")
+    __slots__ = ("order_id", "completion", "lateness", "tardiness", "flow_time", "completion_time", "waited_for")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     COMPLETION_FIELD_NUMBER: _ClassVar[int]
     LATENESS_FIELD_NUMBER: _ClassVar[int]
     TARDINESS_FIELD_NUMBER: _ClassVar[int]
     FLOW_TIME_FIELD_NUMBER: _ClassVar[int]
     COMPLETION_TIME_FIELD_NUMBER: _ClassVar[int]
+    WAITED_FOR_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     completion: int
     lateness: int
     tardiness: int
     flow_time: int
     completion_time: _timestamp_pb2.Timestamp
-    def __init__(self, order_id: _Optional[str] = ..., completion: _Optional[int] = ..., lateness: _Optional[int] = ..., tardiness: _Optional[int] = ..., flow_time: _Optional[int] = ..., completion_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    waited_for: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, order_id: _Optional[str] = ..., completion: _Optional[int] = ..., lateness: _Optional[int] = ..., tardiness: _Optional[int] = ..., flow_time: _Optional[int] = ..., completion_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., waited_for: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class MachineKpi(_message.Message):
-    __slots__ = ("machine_id", "busy", "utilisation")
+    __slots__ = ("machine_id", "busy", "utilisation", "available")
     MACHINE_ID_FIELD_NUMBER: _ClassVar[int]
     BUSY_FIELD_NUMBER: _ClassVar[int]
     UTILISATION_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     machine_id: str
     busy: int
     utilisation: float
-    def __init__(self, machine_id: _Optional[str] = ..., busy: _Optional[int] = ..., utilisation: _Optional[float] = ...) -> None: ...
+    available: int
+    def __init__(self, machine_id: _Optional[str] = ..., busy: _Optional[int] = ..., utilisation: _Optional[float] = ..., available: _Optional[int] = ...) -> None: ...
 
 class Progress(_message.Message):
-    __slots__ = ("elapsed", "objective", "bound", "gap", "solutions")
+    __slots__ = ("elapsed", "objective", "bound", "gap", "solutions", "level")
     ELAPSED_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
     BOUND_FIELD_NUMBER: _ClassVar[int]
     GAP_FIELD_NUMBER: _ClassVar[int]
     SOLUTIONS_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
     elapsed: _duration_pb2.Duration
     objective: int
     bound: int
     gap: float
     solutions: int
-    def __init__(self, elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., objective: _Optional[int] = ..., bound: _Optional[int] = ..., gap: _Optional[float] = ..., solutions: _Optional[int] = ...) -> None: ...
+    level: int
+    def __init__(self, elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., objective: _Optional[int] = ..., bound: _Optional[int] = ..., gap: _Optional[float] = ..., solutions: _Optional[int] = ..., level: _Optional[int] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")

@@ -64,6 +64,21 @@ def test_infeasible_problem_is_explained(client: SchedulerClient) -> None:
     assert all("deadline" in c.message for c in result.explanation)
 
 
+def test_lexicographic_levels_are_reported(client: SchedulerClient) -> None:
+    """A two-level objective returns each level's value, bound and limit, and the new KPIs."""
+    problem = two_orders()
+    problem.orders[0].due = 3
+    level = problem.objective.levels.add()
+    level.terms.add(kind=pb.OBJECTIVE_KIND_MAKESPAN)
+    level = problem.objective.levels.add()
+    level.terms.add(kind=pb.OBJECTIVE_KIND_MAX_LATENESS)
+    result = client.solve(problem, FAST, timeout=20)
+    assert result.status == pb.SOLVE_STATUS_OPTIMAL
+    assert [lv.value for lv in result.levels] == [5, 2]
+    assert result.levels[0].limit == 5 and not result.levels[1].HasField("limit")
+    assert result.kpis.max_lateness == 2 and result.objective == 2
+
+
 def test_solve_stream_progress_then_result(client: SchedulerClient) -> None:
     """SolveStream sends progress events and ends with exactly one result."""
     events = list(client.solve_stream(two_orders(), FAST, timeout=20))
