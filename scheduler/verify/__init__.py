@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from scheduler.problem import Problem
 from scheduler.schedule import Kpis, Schedule, evaluate, objective_value
+from scheduler.verify.calendars import check_calendars
 from scheduler.verify.core import (
     Placed,
     Violation,
@@ -29,6 +30,7 @@ CHECKS: tuple[Check, ...] = (
     check_operations,
     check_routings,
     check_machines,
+    check_calendars,
 )
 """The rules, in order; each appends what it finds to the list of violations."""
 
