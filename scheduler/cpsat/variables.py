@@ -69,6 +69,15 @@ class _Calendared:
 def operation_vars(
     model: cp_model.CpModel, problem: Problem, windows: TimeWindows, *, explain: bool = False
 ) -> OperationVars:
+    """Start, end, mode literals and intervals; machine calendars live here, in the domains.
+
+    A mode with work on a calendar machine may start only where its run fits: inside one window
+    (non-resumable), or at a working tick from which it finishes by the latest end (resumable).
+    A resumable span is the work plus the non-working ticks it crosses, which depends on the start:
+    one literal per distinct such offset (at most two per window in the operation's time window)
+    restricts the start to the starts with that offset and adds it to the span. Without explaining,
+    the union of the modes' starts is also the start's domain, and a single offset needs no literal.
+    """
     ix = problem.index
     durations = ix.mode_duration.tolist()
     machines = ix.mode_machine.tolist()
@@ -96,12 +105,10 @@ def operation_vars(
         if last - first == 1:
             _single_mode(model, v, o, s, (lo, hi), durations[first], plans[0])
             continue
-        literals = []
         terms: list[cp_model.LinearExpr] = []
         e = model.new_int_var(lo + min_d[o], hi, f"e{o}")
         for k, plan in zip(range(first, last), plans, strict=True):
             lit = model.new_bool_var(f"p{o}_{machines[k]}")
-            literals.append(lit)
             v.mode_presence.append(lit)
             name = f"i{o}_{machines[k]}"
             # Alternatives share the operation's start, so no channelling is needed for it.
