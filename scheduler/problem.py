@@ -939,13 +939,13 @@ class ProblemIndex:
     @cached_property
     def is_sequence(self) -> bool:
         """True when every routing is a plain sequence without lags."""
-        expected = np.concatenate(
-            [np.arange(s, e - 1) for s, e in itertools.pairwise(self.job_start.tolist())]
-            or [np.zeros(0)]
-        )
+        # Each predecessor entry must be owned by the operation right after it, in its job (the
+        # predecessor list alone cannot tell a sequence from a join, e.g. c after a and b).
+        owner = np.repeat(np.arange(self.n_operations), np.diff(self.pred_start))
         return (
             len(self.pred_op) == self.n_operations - self.n_jobs
-            and bool(np.array_equal(self.pred_op, expected))
+            and bool(np.array_equal(self.pred_op, owner - 1))
+            and bool(np.array_equal(self.op_job[self.pred_op], self.op_job[owner]))
             and not self.pred_min_lag.any()
             and bool((self.pred_max_lag < 0).all())
         )

@@ -8,11 +8,17 @@ variable domains (much stronger than the sum of all durations).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+import math
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 
 from scheduler.problem import MAX_TIME, ObjectiveKind, Problem
+
+Windows = list[tuple[int, int]]
+"""Sorted, disjoint, non-adjacent working windows [start, end) in ticks."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,13 +31,16 @@ class TimeWindows:
     """Per operation: its order's release plus the shortest work before it."""
     latest_end: np.ndarray
     """Per operation: its order's completion cap minus the shortest work after it."""
+    working: dict[int, Windows] = field(default_factory=dict)
+    """Per machine with a calendar: its working windows up to the horizon."""
 
 
 def horizon(problem: Problem) -> int:
     """A tick no operation of an optimal schedule needs to end after, before any incumbent.
 
     Everything run one after the other, after the latest release and the latest material
-    arrival, with the longest setup before each machine's operations.
+    arrival, with the longest setup before each machine's operations. With machine calendars, the
+    same serial schedule is simulated through the working windows (see `_serial_end`).
     """
     ix = problem.index
     base = ix.safe_horizon
@@ -47,7 +56,10 @@ def horizon(problem: Problem) -> int:
     # Earliness rewards waiting: an order may best complete at its due date, past all the work.
     early = ObjectiveKind.WEIGHTED_EARLINESS in problem.objective.kinds
     waiting = max(0, int(ix.due.max())) if early else 0
-    return base + arrivals + waiting + min(setups, MAX_TIME)
+    plain = base + arrivals + waiting + min(setups, MAX_TIME)
+    if all(m.calendar is None for m in problem.machines):
+        return plain
+    return max(plain, _serial_end(problem, int(ix.release.max()) + arrivals) + waiting)
 
 
 def completion_caps(problem: Problem, incumbent_objective: int | None) -> np.ndarray:
@@ -85,9 +97,106 @@ def time_windows(problem: Problem, incumbent_objective: int | None) -> TimeWindo
     # incumbent itself would be, which the verifier rules out.
     caps = np.maximum(caps, ix.critical_path)
     latest_end = caps[ix.op_job] - ix.tail
+    until = int(caps.max())
+    by_calendar: dict[str, Windows] = {}
+    working: dict[int, Windows] = {}
+    for m, machine in enumerate(problem.machines):
+        if machine.calendar is not None:
+            if machine.calendar not in by_calendar:
+                by_calendar[machine.calendar] = problem.working_windows(machine.calendar, until)
+            working[m] = by_calendar[machine.calendar]
     return TimeWindows(
-        horizon=int(caps.max()),
+        horizon=until,
         completion_cap=caps,
         earliest_start=ix.head,
         latest_end=latest_end,
+        working=working,
     )
+
+
+def _serial_end(problem: Problem, begin: int) -> int:
+    """The end of a serial schedule through the machine calendars: from `begin`, every operation
+    in routing order, each after the longest setup of its machines and its predecessors' largest
+    lag, in whichever mode finishes first in its machine's working time.
+
+    As without calendars, a left-shifted schedule's last operation ends after a chain of
+    operations each waiting for the one before it, and waiting for working time only grows with
+    the time it starts; this bound assumes that chain is no longer than the serial schedule. It is
+    not a proof with maximum lags (a no-wait step across a break may have to wait a week).
+    """
+    ix = problem.index
+    machines = problem.machines
+    longest_setup = [max((r.time for r in m.setups), default=0) for m in machines]
+    lag = np.maximum(ix.pred_min_lag, ix.pred_max_lag)
+    calendars = {m.calendar: _Calendar(problem, m.calendar) for m in machines if m.calendar}
+    resumable = [op.resumable for order in problem.orders for op in order.operations]
+    t = begin
+    for o in ix.topological.tolist():
+        modes = ix.modes(o)
+        t += max(longest_setup[int(ix.mode_machine[k])] for k in modes)
+        t += max((int(lag[p]) for p in ix.predecessors(o)), default=0)
+        best: int | None = None
+        for k in modes:
+            machine, work = machines[int(ix.mode_machine[k])], int(ix.mode_duration[k])
+            if machine.calendar is None or work == 0:
+                end: int | None = t + work
+            else:
+                end = calendars[machine.calendar].finish(t, work, resumable[o])
+            if end is not None and (best is None or end < best):
+                best = end
+        # An operation no mode can ever run makes the problem infeasible; the model finds out.
+        t = t if best is None else best
+        if t > MAX_TIME:
+            return MAX_TIME
+    return t
+
+
+class _Calendar:
+    """A calendar's working windows, expanded on demand for `_serial_end`."""
+
+    def __init__(self, problem: Problem, calendar_id: str):
+        self.problem, self.id = problem, calendar_id
+        week = math.ceil(timedelta(weeks=1) / problem.tick)
+        last_exception = max(
+            (math.ceil(problem.tick_of(e.end)) for e in problem.calendar(calendar_id).exceptions),
+            default=0,
+        )
+        # Past the last exception the calendar repeats weekly: two empty weeks mean never.
+        self.periodic_from, self.week = last_exception, week
+        self.until = 0
+        self.windows: Windows = []
+        self.ends: list[int] = []
+
+    def _expand(self, until: int) -> None:
+        self.until = min(MAX_TIME, max(until, 2 * self.until))
+        self.windows = self.problem.working_windows(self.id, self.until)
+        self.ends = [b for _, b in self.windows]
+
+    def finish(self, t: int, work: int, resumable: bool) -> int | None:
+        """The earliest end of `work` working ticks started at or after `t`; None: never."""
+        give_up = max(t, self.periodic_from) + 2 * self.week
+        if self.until <= t:
+            self._expand(give_up + work + 1)
+        i = bisect.bisect_right(self.ends, t)
+        remaining = work
+        while True:
+            # Expand until window i is known in full (not cut at `until`), or cannot exist.
+            while i >= len(self.windows) or self.windows[i][1] >= self.until:
+                if self.until >= MAX_TIME or (i >= len(self.windows) and self.until > give_up):
+                    break
+                self._expand(max(give_up + 1, t + remaining + 1))
+            if i >= len(self.windows):
+                return None
+            a, b = self.windows[i]
+            if a > give_up:
+                return None
+            begin = max(a, t)
+            if resumable:
+                if remaining <= b - begin:
+                    return begin + remaining
+                remaining -= b - begin
+                t = b
+                give_up = max(b, self.periodic_from) + 2 * self.week
+            elif work <= b - begin:
+                return begin + work
+            i += 1

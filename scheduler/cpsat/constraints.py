@@ -27,27 +27,43 @@ def add_one_mode_per_operation(model: cp_model.CpModel, problem: Problem, v: Ope
 
 
 def add_routing_precedence(model: cp_model.CpModel, problem: Problem, v: OperationVars) -> None:
-    """An operation starts after the previous operation of its order ends."""
+    """An operation starts at least its minimum lag after each predecessor ends, and at most its
+    maximum lag after (when one is set). Releases are the start variables' domains."""
     ix = problem.index
-    for j in range(ix.n_jobs):
-        first, last = int(ix.job_start[j]), int(ix.job_start[j + 1])
-        for o in range(first + 1, last):
-            model.add(v.start[o] >= v.end[o - 1])
+    pred_op, min_lag, max_lag = (
+        ix.pred_op.tolist(),
+        ix.pred_min_lag.tolist(),
+        ix.pred_max_lag.tolist(),
+    )
+    for o in range(ix.n_operations):
+        for p in ix.predecessors(o):
+            before = v.end[pred_op[p]]
+            model.add(v.start[o] >= before + min_lag[p])
+            if max_lag[p] >= 0:
+                model.add(v.start[o] <= before + max_lag[p]).only_enforce_if(
+                    v.guarded(model, f"max_lag:{o}")
+                )
 
 
-def add_machine_no_overlap(model: cp_model.CpModel, problem: Problem, v: OperationVars) -> None:
-    """A machine processes one operation at a time."""
+def add_machine_capacity(model: cp_model.CpModel, problem: Problem, v: OperationVars) -> None:
+    """A machine processes at most `capacity` operations at a time (one: no overlap)."""
     ix = problem.index
     by_machine: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
     for k, (machine, duration) in enumerate(
         zip(ix.mode_machine.tolist(), ix.mode_duration.tolist(), strict=True)
     ):
         # CP-SAT forbids a zero-length interval strictly inside another; it occupies nothing.
+        # (Zero work never stretches over a calendar break, so its span is zero too.)
         if duration > 0:
             by_machine[machine].append(v.mode_interval[k])
-    for intervals in by_machine.values():
-        if len(intervals) > 1:
+    for machine, intervals in by_machine.items():
+        capacity = problem.machines[machine].capacity
+        if len(intervals) <= capacity:
+            continue
+        if capacity == 1:
             model.add_no_overlap(intervals)
+        else:
+            model.add_cumulative(intervals, [1] * len(intervals), capacity)
 
 
 def add_deadlines(model: cp_model.CpModel, problem: Problem, v: OperationVars) -> None:
@@ -63,7 +79,7 @@ Rule = Callable[[cp_model.CpModel, Problem, OperationVars], None]
 RULES: tuple[Rule, ...] = (
     add_one_mode_per_operation,
     add_routing_precedence,
-    add_machine_no_overlap,
+    add_machine_capacity,
     add_secondary_resources,
     add_deadlines,
     add_material_flow,

@@ -52,9 +52,10 @@ def add_hint(sm: SchedulingModel, schedule: Schedule) -> None:
     end_list = end.tolist()
     for o, s in enumerate(start.tolist()):
         model.add_hint(v.start[o], s)
-        # Only a multi-mode operation has an end variable; `start + 0` would name the start again.
-        if len(ix.modes(o)) > 1:
-            model.add_hint(cast(cp_model.IntVar, v.end[o]), end_list[o])
+        # Only an end variable is hinted; an affine end (`start + 0`) would name the start again.
+        e = v.end[o]
+        if isinstance(e, cp_model.IntVar) and e.index != v.start[o].index:
+            model.add_hint(e, end_list[o])
     for k, m in enumerate(ix.mode_machine.tolist()):
         literal = v.mode_presence[k]
         if literal is not None:
@@ -112,7 +113,8 @@ def schedule_from_values(
     )
     mode_of_op = np.flatnonzero(chosen)
     machine = ix.mode_machine[mode_of_op]
-    end = start + ix.mode_duration[mode_of_op]
+    # The end variable, not start + work: a resumable operation's span includes its breaks.
+    end = np.fromiter((value.value(e) for e in v.end), dtype=np.int64, count=ix.n_operations)
     resources: list[tuple[int, ...]] | None = None
     if v.resource_choice:
         resources = [()] * ix.n_operations

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.bounds import TimeWindows
+from scheduler.cpsat.bounds import TimeWindows, Windows
 from scheduler.problem import Problem
 
 
@@ -29,10 +30,13 @@ class OperationVars:
 
     start: list[cp_model.IntVar]
     end: list[cp_model.LinearExprT]
-    """A variable for an operation with several modes; `start + duration` for one with one mode."""
+    """The real end: a variable for an operation with several modes or whose span may stretch
+    over non-working time; `start + span` otherwise. A resumable operation's span exceeds its work
+    by the non-working ticks it crosses."""
     mode_presence: list[cp_model.IntVar | None]
     """The literal 'this mode is chosen'; None for an operation with a single mode (always chosen)."""
     mode_interval: list[cp_model.IntervalVar]
+    """Per mode: [start, end) when it is chosen (the span, breaks included)."""
     completion: list[cp_model.LinearExprT]
     """Per order: the end of its last operation (the latest of its routing's sinks)."""
     # What rules leave for the objective terms (rules run before the objective is built).
@@ -67,9 +71,33 @@ class OperationVars:
         return [literal]
 
 
+Intervals = list[tuple[int, int]]
+"""Closed integer intervals [lo, hi] of start times."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Calendared:
+    """Where a mode on a calendar machine may start: per offset (the non-working ticks its span
+    crosses, always 0 for a non-resumable operation), the start times that cross exactly that."""
+
+    starts: dict[int, Intervals]
+
+    def all_starts(self) -> Intervals:
+        return sorted(iv for ivs in self.starts.values() for iv in ivs)
+
+
 def operation_vars(
     model: cp_model.CpModel, problem: Problem, windows: TimeWindows, *, explain: bool = False
 ) -> OperationVars:
+    """Start, end, mode literals and intervals; machine calendars live here, in the domains.
+
+    A mode with work on a calendar machine may start only where its run fits: inside one window
+    (non-resumable), or at a working tick from which it finishes by the latest end (resumable).
+    A resumable span is the work plus the non-working ticks it crosses, which depends on the start:
+    one literal per distinct such offset (at most two per window in the operation's time window)
+    restricts the start to the starts with that offset and adds it to the span. Without explaining,
+    the union of the modes' starts is also the start's domain, and a single offset needs no literal.
+    """
     ix = problem.index
     durations = ix.mode_duration.tolist()
     machines = ix.mode_machine.tolist()
@@ -77,48 +105,206 @@ def operation_vars(
     earliest = windows.earliest_start.tolist()
     latest = windows.latest_end.tolist()
     min_d = ix.min_duration.tolist()
-    start: list[cp_model.IntVar] = []
-    end: list[cp_model.LinearExprT] = []
-    presence: list[cp_model.IntVar | None] = []
-    intervals: list[cp_model.IntervalVar] = []
+    resumable = [op.resumable for order in problem.orders for op in order.operations]
+    prefix = {m: _prefix_lengths(w) for m, w in windows.working.items()}
+    v = OperationVars([], [], [], [], [], guards={} if explain else None)
     for o in range(ix.n_operations):
-        s = model.new_int_var(earliest[o], latest[o] - min_d[o], f"s{o}")
         first, last = mode_start[o], mode_start[o + 1]
-        e: cp_model.LinearExprT
+        lo, hi = earliest[o], latest[o]
+        plans: list[_Calendared | None] = []
+        for k in range(first, last):
+            working = windows.working.get(machines[k])
+            if working is None or durations[k] == 0:
+                plans.append(None)  # always works, or occupies nothing
+            elif resumable[o]:
+                plans.append(_resumable_starts(working, prefix[machines[k]], durations[k], lo, hi))
+            else:
+                plans.append(_Calendared({0: _window_starts(working, durations[k], lo, hi)}))
+        s = _start_var(model, o, lo, hi - min_d[o], plans, explain)
+        v.start.append(s)
         if last - first == 1:
-            # An affine end costs CP-SAT no variable and no constraint.
-            e = s + durations[first]
-            presence.append(None)
-            intervals.append(model.new_fixed_size_interval_var(s, durations[first], f"i{o}"))
-        else:
-            e = model.new_int_var(earliest[o] + min_d[o], latest[o], f"e{o}")
-            literals = []
-            for k in range(first, last):
-                lit = model.new_bool_var(f"p{o}_{machines[k]}")
-                literals.append(lit)
-                presence.append(lit)
-                # Alternatives share the operation's start, so no channelling is needed for it.
-                intervals.append(
-                    model.new_optional_fixed_size_interval_var(
-                        s, durations[k], lit, f"i{o}_{machines[k]}"
-                    )
+            _single_mode(model, v, o, s, (lo, hi), durations[first], plans[0])
+            continue
+        terms: list[cp_model.LinearExpr] = []
+        e = model.new_int_var(lo + min_d[o], hi, f"e{o}")
+        for k, plan in zip(range(first, last), plans, strict=True):
+            lit = model.new_bool_var(f"p{o}_{machines[k]}")
+            v.mode_presence.append(lit)
+            name = f"i{o}_{machines[k]}"
+            # Alternatives share the operation's start, so no channelling is needed for it.
+            if plan is None or (len(plan.starts) == 1 and v.guards is None):
+                offset = 0 if plan is None else next(iter(plan.starts))
+                if plan is not None:
+                    _start_in(model, s, plan.starts[offset], [lit, *_calendar_guard(model, v, o)])
+                size = durations[k] + offset
+                v.mode_interval.append(
+                    model.new_optional_fixed_size_interval_var(s, size, lit, name)
                 )
-            chosen = list(zip(range(first, last), literals, strict=True))
-            model.add(e == s + sum(durations[k] * lit for k, lit in chosen))
+                terms.append(size * lit)
+            else:
+                offsets = _choose_offset(model, v, o, s, plan, lit)
+                size_var = model.new_int_var(
+                    durations[k], durations[k] + max(offsets, default=0), f"size{o}_{machines[k]}"
+                )
+                model.add(size_var == durations[k] + sum(off * x for off, x in offsets.items()))
+                v.mode_interval.append(model.new_optional_interval_var(s, size_var, e, lit, name))
+                terms.append(durations[k] * lit)
+                terms.extend(off * x for off, x in offsets.items())
             # A mode too long for the operation's window can never be chosen.
-            for k, lit in chosen:
-                if earliest[o] + durations[k] > latest[o]:
-                    model.add(lit == 0)
-        start.append(s)
-        end.append(e)
-    return OperationVars(
-        start,
-        end,
-        presence,
-        intervals,
-        _completions(model, problem, windows, end),
-        guards={} if explain else None,
+            if lo + durations[k] > hi:
+                model.add(lit == 0)
+        model.add(e == s + cp_model.LinearExpr.sum(terms))
+        v.end.append(e)
+    v.completion.extend(_completions(model, problem, windows, v.end))
+    return v
+
+
+def _start_var(
+    model: cp_model.CpModel,
+    o: int,
+    lo: int,
+    hi: int,
+    plans: list[_Calendared | None],
+    explain: bool,
+) -> cp_model.IntVar:
+    """The start, its domain already the union of the modes' calendar starts when it can be (a
+    domain costs CP-SAT nothing; when explaining, the calendar must stay a guarded constraint)."""
+    if explain or all(plan is None for plan in plans):
+        return model.new_int_var(lo, hi, f"s{o}")
+    intervals: Intervals = []
+    for plan in plans:
+        intervals.extend([(lo, hi)] if plan is None else plan.all_starts())
+    domain = cp_model.Domain.from_intervals([list(iv) for iv in intervals]).intersection_with(
+        cp_model.Domain(lo, hi)
     )
+    if domain.is_empty():
+        # No mode can ever run: the constraints of the modes make the model infeasible.
+        return model.new_int_var(lo, hi, f"s{o}")
+    return model.new_int_var_from_domain(domain, f"s{o}")
+
+
+def _single_mode(
+    model: cp_model.CpModel,
+    v: OperationVars,
+    o: int,
+    s: cp_model.IntVar,
+    window: tuple[int, int],
+    duration: int,
+    plan: _Calendared | None,
+) -> None:
+    v.mode_presence.append(None)
+    if plan is None or (len(plan.starts) == 1 and v.guards is None):
+        offset = 0 if plan is None else next(iter(plan.starts))
+        if plan is not None:
+            _start_in(model, s, plan.starts[offset], _calendar_guard(model, v, o))
+        # An affine end costs CP-SAT no variable and no constraint.
+        v.end.append(s + duration + offset)
+        v.mode_interval.append(model.new_fixed_size_interval_var(s, duration + offset, f"i{o}"))
+        return
+    offsets = _choose_offset(model, v, o, s, plan, None)
+    size = model.new_int_var(duration, duration + max(offsets, default=0), f"size{o}")
+    model.add(size == duration + sum(off * x for off, x in offsets.items()))
+    e = model.new_int_var(window[0] + duration, max(window[0] + duration, window[1]), f"e{o}")
+    v.end.append(e)
+    v.mode_interval.append(model.new_interval_var(s, size, e, f"i{o}"))
+
+
+def _choose_offset(
+    model: cp_model.CpModel,
+    v: OperationVars,
+    o: int,
+    s: cp_model.IntVar,
+    plan: _Calendared,
+    mode: cp_model.IntVar | None,
+) -> dict[int, cp_model.IntVar]:
+    """One literal per offset a mode's span may cross, exactly one of them when the mode is chosen
+    (`mode` None: always), each restricting the start to the starts that cross that offset.
+
+    When explaining, a further literal (offset 0, any start) is allowed only without the calendar.
+    """
+    offsets = {off: model.new_bool_var(f"off{o}_{off}") for off in plan.starts}
+    for off, x in offsets.items():
+        _start_in(model, s, plan.starts[off], [x])
+    choices = list(offsets.values())
+    guard = _calendar_guard(model, v, o)
+    if guard:
+        # Offset 0 adds nothing to the span, so this literal needs no place in `offsets`.
+        free = model.new_bool_var(f"free{o}")
+        model.add_implication(guard[0], free.Not())
+        choices.append(free)
+    if mode is None:
+        model.add_exactly_one(choices)
+    else:
+        model.add(sum(choices) == mode)
+    return offsets
+
+
+def _calendar_guard(model: cp_model.CpModel, v: OperationVars, o: int) -> list[cp_model.IntVar]:
+    return v.guarded(model, f"calendar:{o}")
+
+
+def _start_in(
+    model: cp_model.CpModel, s: cp_model.IntVar, starts: Intervals, when: list[cp_model.IntVar]
+) -> None:
+    """`s` lies in one of `starts` when all of `when` hold (always when empty); no starts: never."""
+    domain = cp_model.Domain.from_intervals([list(iv) for iv in starts])
+    model.add_linear_expression_in_domain(s, domain).only_enforce_if(when)
+
+
+def _window_starts(working: Windows, work: int, lo: int, hi: int) -> Intervals:
+    """Starts in [lo, hi - work] of a non-resumable run of `work` ticks inside one window."""
+    result: Intervals = []
+    for a, b in working[bisect.bisect_right(working, lo, key=lambda w: w[1]) :]:
+        if a + work > hi:
+            break
+        first, last = max(a, lo), min(b, hi) - work
+        if last >= first:
+            result.append((first, last))
+    return result
+
+
+def _prefix_lengths(working: Windows) -> list[int]:
+    """`p[i]`: the working ticks of the windows before window i."""
+    prefix = [0]
+    for a, b in working:
+        prefix.append(prefix[-1] + b - a)
+    return prefix
+
+
+def _resumable_starts(
+    working: Windows, prefix: list[int], work: int, lo: int, hi: int
+) -> _Calendared:
+    """Starts (working ticks) of a resumable run of `work` working ticks ending by `hi`, grouped by
+    the non-working ticks its span crosses.
+
+    Started at s in window i, the run ends in the first window j with (b_i - s) + the working ticks
+    of windows i+1..j >= work, at end = s + work + offset(i, j), the gap ticks between b_i and a_j.
+    As s grows, j never decreases, so window i splits into consecutive segments, one per j: over
+    all windows, at most twice as many segments as windows.
+    """
+    starts: dict[int, Intervals] = {}
+    n = len(working)
+    for i in range(bisect.bisect_right(working, lo, key=lambda w: w[1]), n):
+        a_i, b_i = working[i]
+        first, last = max(a_i, lo), b_i - 1
+        if first + work > hi:
+            break
+        # j(s) = (the first q with prefix[q] >= work - b_i + s + prefix[i + 1]) - 1
+        base = work - b_i + prefix[i + 1]
+        j_first = bisect.bisect_left(prefix, base + first) - 1
+        if j_first >= n:
+            break  # not even the earliest start finishes inside the horizon
+        j_last = min(n - 1, bisect.bisect_left(prefix, base + last) - 1)
+        for j in range(j_first, j_last + 1):
+            a_j = working[j][0]
+            if a_j >= hi:
+                break
+            offset = a_j - b_i - (prefix[j] - prefix[i + 1]) if j > i else 0
+            seg_first = max(first, b_i + prefix[j] - prefix[i + 1] - work + 1)
+            seg_last = min(last, b_i + prefix[j + 1] - prefix[i + 1] - work, hi - work - offset)
+            if seg_last >= seg_first:
+                starts.setdefault(offset, []).append((seg_first, seg_last))
+    return _Calendared(starts)
 
 
 def _completions(

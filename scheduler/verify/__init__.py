@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from scheduler.problem import Problem
 from scheduler.schedule import Kpis, Schedule, evaluate, objective_values
+from scheduler.verify.calendars import check_calendars
 from scheduler.verify.core import (
     Placed,
     Violation,
@@ -32,6 +33,7 @@ CHECKS: tuple[Check, ...] = (
     check_operations,
     check_routings,
     check_machines,
+    check_calendars,
     check_resources,
     check_deadlines,
     check_purchases,

@@ -3,11 +3,12 @@ eligible machines and durations, releases, routings, machine occupancy."""
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from scheduler.problem import Problem
+from scheduler.problem import Problem, predecessors_of
 from scheduler.schedule import Schedule, ScheduledOperation
 
 
@@ -20,6 +21,7 @@ class ViolationKind(StrEnum):
     NEGATIVE_START = "negative_start"
     BEFORE_RELEASE = "before_release"
     PRECEDENCE = "precedence"
+    MAX_LAG = "max_lag"
     OVERLAP = "overlap"
     RESOURCE_CHOICE = "resource_choice"
     RESOURCE_CAPACITY = "resource_capacity"
@@ -27,6 +29,8 @@ class ViolationKind(StrEnum):
     DEADLINE = "deadline"
     STOCKOUT = "stockout"
     PURCHASE = "purchase"
+    CAPACITY = "capacity"
+    CALENDAR = "calendar"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +106,9 @@ def check_operations(
                     f"operation {name} runs on {machine_id!r}, which is not eligible",
                 )
             )
-        elif op.end - op.start != durations[machine_id]:
+        elif op.end - op.start != durations[machine_id] and not _paused(
+            problem, op, order.operations[k].resumable, durations[machine_id]
+        ):
             violations.append(
                 Violation(
                     ViolationKind.WRONG_DURATION,
@@ -116,31 +122,66 @@ def check_operations(
             )
 
 
+def _paused(problem: Problem, op: ScheduledOperation, resumable: bool, work: int) -> bool:
+    """A resumable operation with work on a calendar machine, whose longer span holds exactly its
+    work in working ticks (where it starts and ends is `check_calendars`' business)."""
+    calendar = problem.machines[op.machine].calendar
+    if not resumable or calendar is None or work == 0 or op.end - op.start <= work:
+        return False
+    return working_ticks(problem.working_windows(calendar, op.end), op.start, op.end) == work
+
+
+def working_ticks(windows: list[tuple[int, int]], start: int, end: int) -> int:
+    """Working ticks in [start, end) of sorted disjoint windows."""
+    total = 0
+    for a, b in windows[bisect.bisect_right([w[1] for w in windows], start) :]:
+        if a >= end:
+            break
+        total += min(b, end) - max(a, start)
+    return total
+
+
 def check_routings(
     problem: Problem,
     schedule: Schedule,
     placed: Placed,
     violations: list[Violation],
 ) -> None:
+    """Every operation starts at or after its order's release, and within its lags after each of
+    its predecessors' ends."""
     for j, order in enumerate(problem.orders):
-        first = placed[(j, 0)]
-        if first.start < order.release:
-            violations.append(
-                Violation(
-                    ViolationKind.BEFORE_RELEASE,
-                    f"order {order.id!r} starts at {first.start}, before its release {order.release}",
-                )
-            )
-        for k in range(1, len(order.operations)):
-            before, after = placed[(j, k - 1)], placed[(j, k)]
-            if after.start < before.end:
+        position = {op.id: k for k, op in enumerate(order.operations)}
+        for k in range(len(order.operations)):
+            after = placed[(j, k)]
+            if after.start < order.release:
                 violations.append(
                     Violation(
-                        ViolationKind.PRECEDENCE,
+                        ViolationKind.BEFORE_RELEASE,
                         f"operation {name_of(problem, j, k)} starts at {after.start}, before "
-                        f"{name_of(problem, j, k - 1)} ends at {before.end}",
+                        f"the release {order.release} of order {order.id!r}",
                     )
                 )
+            for pred in predecessors_of(order, k):
+                p = position[pred.operation_id]
+                before = placed[(j, p)]
+                if after.start < before.end + pred.min_lag:
+                    lag = f" + min lag {pred.min_lag}" if pred.min_lag else ""
+                    violations.append(
+                        Violation(
+                            ViolationKind.PRECEDENCE,
+                            f"operation {name_of(problem, j, k)} starts at {after.start}, before "
+                            f"{name_of(problem, j, p)} ends at {before.end}{lag}",
+                        )
+                    )
+                if pred.max_lag is not None and after.start > before.end + pred.max_lag:
+                    violations.append(
+                        Violation(
+                            ViolationKind.MAX_LAG,
+                            f"operation {name_of(problem, j, k)} starts at {after.start}, more "
+                            f"than {pred.max_lag} after {name_of(problem, j, p)} ends at "
+                            f"{before.end}",
+                        )
+                    )
 
 
 def check_machines(
@@ -149,6 +190,7 @@ def check_machines(
     placed: Placed,
     violations: list[Violation],
 ) -> None:
+    """A machine runs at most `capacity` operations at once, each over its span [start, end)."""
     by_machine: dict[int, list[tuple[int, int, tuple[int, int]]]] = defaultdict(list)
     for key, op in placed.items():
         # An empty interval occupies no time, so it cannot collide with anything.
@@ -156,16 +198,56 @@ def check_machines(
             by_machine[op.machine].append((op.start, op.end, key))
     for machine, runs in by_machine.items():
         runs.sort()
-        latest_end, latest_key = runs[0][1], runs[0][2]
-        for start, end, key in runs[1:]:
-            if start < latest_end:
-                violations.append(
-                    Violation(
-                        ViolationKind.OVERLAP,
-                        f"operations {name_of(problem, *latest_key)} and {name_of(problem, *key)} "
-                        f"overlap on {problem.machines[machine].id!r} from {start} to "
-                        f"{min(end, latest_end)}",
-                    )
+        if problem.machines[machine].capacity == 1:
+            _check_overlap(problem, machine, runs, violations)
+        else:
+            _check_capacity(problem, machine, runs, violations)
+
+
+def _check_overlap(
+    problem: Problem,
+    machine: int,
+    runs: list[tuple[int, int, tuple[int, int]]],
+    violations: list[Violation],
+) -> None:
+    latest_end, latest_key = runs[0][1], runs[0][2]
+    for start, end, key in runs[1:]:
+        if start < latest_end:
+            violations.append(
+                Violation(
+                    ViolationKind.OVERLAP,
+                    f"operations {name_of(problem, *latest_key)} and {name_of(problem, *key)} "
+                    f"overlap on {problem.machines[machine].id!r} from {start} to "
+                    f"{min(end, latest_end)}",
                 )
-            if end > latest_end:
-                latest_end, latest_key = end, key
+            )
+        if end > latest_end:
+            latest_end, latest_key = end, key
+
+
+def _check_capacity(
+    problem: Problem,
+    machine: int,
+    runs: list[tuple[int, int, tuple[int, int]]],
+    violations: list[Violation],
+) -> None:
+    """Sweep the starts and ends (an end frees its slot before a start at the same tick); report
+    each stretch of time during which more operations run than the machine has slots."""
+    capacity = problem.machines[machine].capacity
+    events = sorted([(s, 1) for s, _, _ in runs] + [(e, -1) for _, e, _ in runs])
+    running, peak, since = 0, 0, 0
+    for t, delta in events:
+        before = running
+        running += delta
+        if before <= capacity < running:
+            peak, since = running, t
+        elif running > capacity:
+            peak = max(peak, running)
+        elif before > capacity >= running:
+            violations.append(
+                Violation(
+                    ViolationKind.CAPACITY,
+                    f"{peak} operations run at once on {problem.machines[machine].id!r} "
+                    f"(capacity {capacity}) from {since} to {t}",
+                )
+            )
