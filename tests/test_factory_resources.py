@@ -271,3 +271,31 @@ def test_schedule_file_round_trips_resource_choices(shared):
     assert set(read_schedule(json.dumps({"operations": rows})).operations) == set(
         schedule.operations
     )
+
+
+def test_tool_calendar_alone_stretches_the_horizon() -> None:
+    """A tool that only works late is waited for, not reported infeasible (regression: the
+    horizon ignored resource calendars)."""
+    problem = parse_problem(
+        {
+            "machines": [{"id": "m"}],
+            "calendars": [
+                {"id": "late", "exceptions": [{"start": 10, "end": 20, "working": True}]}
+            ],
+            "resources": [{"id": "jig", "kind": "tool", "calendar": "late"}],
+            "orders": [
+                {
+                    "id": "o",
+                    "operations": [
+                        {
+                            "id": "a",
+                            "machines": [{"machine_id": "m", "duration": 3}],
+                            "resources": [{"resources": ["jig"]}],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    result = solve(problem, SolveParams(time_limit=5, workers=1))
+    assert result.status is SolveStatus.OPTIMAL and result.objective == 13

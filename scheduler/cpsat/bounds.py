@@ -57,7 +57,9 @@ def horizon(problem: Problem) -> int:
     early = ObjectiveKind.WEIGHTED_EARLINESS in problem.objective.kinds
     waiting = max(0, int(ix.due.max())) if early else 0
     plain = base + arrivals + waiting + min(setups, MAX_TIME)
-    if all(m.calendar is None for m in problem.machines):
+    if all(m.calendar is None for m in problem.machines) and all(
+        r.calendar is None for r in problem.resources
+    ):
         return plain
     return max(plain, _serial_end(problem, int(ix.release.max()) + arrivals) + waiting)
 
@@ -128,20 +130,32 @@ def _serial_end(problem: Problem, begin: int) -> int:
     machines = problem.machines
     longest_setup = [max((r.time for r in m.setups), default=0) for m in machines]
     lag = np.maximum(ix.pred_min_lag, ix.pred_max_lag)
-    calendars = {m.calendar: _Calendar(problem, m.calendar) for m in machines if m.calendar}
-    resumable = [op.resumable for order in problem.orders for op in order.operations]
+    calendar_ids = {m.calendar for m in machines if m.calendar}
+    calendar_ids |= {r.calendar for r in problem.resources if r.calendar}
+    calendars = {c: _Calendar(problem, c) for c in calendar_ids if c is not None}
+    operations = [op for order in problem.orders for op in order.operations]
+    resource_calendar = {r.id: r.calendar for r in problem.resources}
     t = begin
     for o in ix.topological.tolist():
         modes = ix.modes(o)
         t += max(longest_setup[int(ix.mode_machine[k])] for k in modes)
         t += max((int(lag[p]) for p in ix.predecessors(o)), default=0)
+        # The resources' calendars the operation's whole span must fit (first alternative each).
+        held = [
+            calendars[c]
+            for need in operations[o].resources
+            if (c := resource_calendar[need.resources[0]]) is not None
+        ]
         best: int | None = None
         for k in modes:
-            machine, work = machines[int(ix.mode_machine[k])], int(ix.mode_duration[k])
-            if machine.calendar is None or work == 0:
-                end: int | None = t + work
-            else:
-                end = calendars[machine.calendar].finish(t, work, resumable[o])
+            end = _mode_end(
+                calendars,
+                machines[int(ix.mode_machine[k])].calendar,
+                t,
+                int(ix.mode_duration[k]),
+                operations[o].resumable,
+                held,
+            )
             if end is not None and (best is None or end < best):
                 best = end
         # An operation no mode can ever run makes the problem infeasible; the model finds out.
@@ -149,6 +163,39 @@ def _serial_end(problem: Problem, begin: int) -> int:
         if t > MAX_TIME:
             return MAX_TIME
     return t
+
+
+def _mode_end(
+    calendars: dict[str, _Calendar],
+    machine_calendar: str | None,
+    t: int,
+    work: int,
+    resumable: bool,
+    held: list[_Calendar],
+) -> int | None:
+    """The earliest end of an operation started at or after `t` in its machine's working time,
+    its span also inside one working window of each held resource (alternating until both agree)."""
+    if work == 0:
+        return t
+    for _ in range(64):
+        if machine_calendar is None:
+            end: int | None = t + work
+        else:
+            end = calendars[machine_calendar].finish(t, work, resumable)
+        if end is None or not held:
+            return end
+        # A resumable span may include waiting before it starts; counting it only lengthens it.
+        span = end - t if resumable else work
+        start = end - span
+        for calendar in held:
+            fitted = calendar.finish(start, span, False)
+            if fitted is None:
+                return None
+            start = max(start, fitted - span)
+        if start == end - span:
+            return end
+        t = start
+    return None
 
 
 class _Calendar:
