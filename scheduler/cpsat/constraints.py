@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from scheduler.cpsat.setups import add_sequence_dependent_setups
 from scheduler.cpsat.variables import OperationVars
 from scheduler.problem import Problem
 
@@ -54,4 +55,5 @@ RULES: tuple[Rule, ...] = (
     add_one_mode_per_operation,
     add_routing_precedence,
     add_machine_no_overlap,
+    add_sequence_dependent_setups,
 )

@@ -22,6 +22,7 @@ from scheduler.verify.core import (
     check_routings,
     place_operations,
 )
+from scheduler.verify.setups import check_setups
 
 Check = Callable[[Problem, Schedule, Placed, list[Violation]], None]
 
@@ -29,6 +30,7 @@ CHECKS: tuple[Check, ...] = (
     check_operations,
     check_routings,
     check_machines,
+    check_setups,
 )
 """The rules, in order; each appends what it finds to the list of violations."""
 

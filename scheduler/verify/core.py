@@ -21,6 +21,7 @@ class ViolationKind(StrEnum):
     BEFORE_RELEASE = "before_release"
     PRECEDENCE = "precedence"
     OVERLAP = "overlap"
+    SETUP = "setup"
 
 
 @dataclass(frozen=True, slots=True)
