@@ -101,6 +101,46 @@ class Schedule:
         return machine, start, end
 
 
+@dataclass(frozen=True, slots=True)
+class Changeover:
+    """A sequence-dependent setup a schedule incurs on a machine (rule 6 of the setups)."""
+
+    machine: int
+    """0-based machine number."""
+    before: tuple[int, int] | None
+    """(job, index) of the operation before it; None for the initial setup."""
+    after: tuple[int, int]
+    """(job, index) of the operation it prepares for."""
+    time: int
+    cost: int
+
+
+def changeovers(problem: Problem, schedule: Schedule) -> list[Changeover]:
+    """The changeovers `schedule` incurs, machine by machine in start order.
+
+    On each machine with setup rules, its operations of positive length in start order: the first
+    gets the initial setup into its family, and each next one the setup from the previous one's
+    family into its own, when the machine lists that rule and both operations have a family.
+    """
+    runs: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for op in schedule.operations:
+        if op.end > op.start and problem.machines[op.machine].setups:
+            runs[op.machine].append((op.start, op.end, op.job, op.index))
+    result: list[Changeover] = []
+    for m in sorted(runs):
+        rules = {(r.from_family, r.to_family): r for r in problem.machines[m].setups}
+        before: tuple[int, int] | None = None
+        before_family: str | None = None
+        for _, _, j, k in sorted(runs[m]):
+            family = problem.orders[j].operations[k].family
+            if family is not None and (before is None or before_family is not None):
+                rule = rules.get((before_family, family))
+                if rule is not None:
+                    result.append(Changeover(m, before, (j, k), rule.time, rule.cost))
+            before, before_family = (j, k), family
+    return result
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

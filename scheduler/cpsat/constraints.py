@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat.materials import add_material_flow
 from scheduler.cpsat.resources import add_secondary_resources
+from scheduler.cpsat.setups import add_sequence_dependent_setups
 from scheduler.cpsat.variables import OperationVars
 from scheduler.problem import Problem
 
@@ -80,6 +81,7 @@ RULES: tuple[Rule, ...] = (
     add_one_mode_per_operation,
     add_routing_precedence,
     add_machine_capacity,
+    add_sequence_dependent_setups,
     add_secondary_resources,
     add_deadlines,
     add_material_flow,

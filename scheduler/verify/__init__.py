@@ -26,6 +26,7 @@ from scheduler.verify.core import (
 from scheduler.verify.deadlines import check_deadlines
 from scheduler.verify.materials import check_purchases, check_stock
 from scheduler.verify.resources import check_resources
+from scheduler.verify.setups import check_setups
 
 Check = Callable[[Problem, Schedule, Placed, list[Violation]], None]
 
@@ -38,6 +39,7 @@ CHECKS: tuple[Check, ...] = (
     check_deadlines,
     check_purchases,
     check_stock,
+    check_setups,
 )
 """The rules, in order; each appends what it finds to the list of violations."""
 

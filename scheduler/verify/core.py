@@ -31,6 +31,7 @@ class ViolationKind(StrEnum):
     PURCHASE = "purchase"
     CAPACITY = "capacity"
     CALENDAR = "calendar"
+    SETUP = "setup"
 
 
 @dataclass(frozen=True, slots=True)
