@@ -58,12 +58,20 @@ def plant(orders: int = 200, *, seed: int = SEED) -> Problem:
     calendars = [
         {
             "id": "two-shift",
-            "shifts": [{"days": ["mon", "tue", "wed", "thu", "fri"], "start": "06:00", "end": "22:00"}],
+            "shifts": [
+                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "06:00", "end": "22:00"}
+            ],
             "exceptions": [{"start": 2000, "end": 2600, "reason": "maintenance"}],
         },
         {
             "id": "day",
-            "shifts": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat"], "start": "05:00", "end": "23:00"}],
+            "shifts": [
+                {
+                    "days": ["mon", "tue", "wed", "thu", "fri", "sat"],
+                    "start": "05:00",
+                    "end": "23:00",
+                }
+            ],
         },
     ]
     resources = [
@@ -114,7 +122,12 @@ def plant(orders: int = 200, *, seed: int = SEED) -> Problem:
                 "produces": [{"item_id": f"sub{j}", "quantity": quantity}],
                 "consumes": [{"item_id": f"raw{int(rng.integers(0, 4))}", "quantity": quantity}],
             },
-            {"id": "a1", "machines": modes(int(centre[1]), 4), "predecessors": [{"operation_id": "cut"}], "family": family},
+            {
+                "id": "a1",
+                "machines": modes(int(centre[1]), 4),
+                "predecessors": [{"operation_id": "cut"}],
+                "family": family,
+            },
             {
                 "id": "a2",
                 "machines": modes(int(centre[2]), 5),
@@ -127,7 +140,12 @@ def plant(orders: int = 200, *, seed: int = SEED) -> Problem:
                 "predecessors": [{"operation_id": "a2"}],
                 "resources": [{"resources": ["crew-a", "crew-b"]}],
             },
-            {"id": "b1", "machines": modes(int(centre[4]), 5), "predecessors": [{"operation_id": "cut"}], "family": family},
+            {
+                "id": "b1",
+                "machines": modes(int(centre[4]), 5),
+                "predecessors": [{"operation_id": "cut"}],
+                "family": family,
+            },
             {
                 "id": "b2",
                 "machines": modes(int(centre[0]), 4),
@@ -147,8 +165,17 @@ def plant(orders: int = 200, *, seed: int = SEED) -> Problem:
                 "consumes": [{"item_id": f"sub{j}", "quantity": quantity}],
                 "resources": [{"resources": ["crew-a", "crew-b"]}],
             },
-            {"id": "test", "machines": modes(int(centre[3]), 2), "predecessors": [{"operation_id": "assemble"}], "resumable": True},
-            {"id": "pack", "machines": modes(int(centre[4]), 1), "predecessors": [{"operation_id": "test"}]},
+            {
+                "id": "test",
+                "machines": modes(int(centre[3]), 2),
+                "predecessors": [{"operation_id": "assemble"}],
+                "resumable": True,
+            },
+            {
+                "id": "pack",
+                "machines": modes(int(centre[4]), 1),
+                "predecessors": [{"operation_id": "test"}],
+            },
         ]
         order: dict[str, Any] = {
             "id": f"WO-{j}",
@@ -190,7 +217,9 @@ def bench(problem: Problem, repeats: int) -> dict[str, Any]:
     ix = problem.index
     rows: dict[str, Any] = {}
     for rule in Rule:
-        seconds, schedule = median_seconds(lambda rule=rule: factory_dispatch(problem, rule), repeats)
+        seconds, schedule = median_seconds(
+            lambda rule=rule: factory_dispatch(problem, rule), repeats
+        )
         rows[str(rule)] = {
             "seconds": seconds,
             "makespan": None if schedule is None else max(op.end for op in schedule.operations),

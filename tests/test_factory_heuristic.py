@@ -8,6 +8,7 @@ by module, and these tests must not wait for it (nor trust it blindly).
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -68,9 +69,9 @@ def semantic_violations(
         work = modes[machine.id]
         if op.start < order.release:
             out.append(f"{name} starts {op.start} before release {order.release}")
-        if work == 0 or machine.calendar is None or not spec.resumable:
-            if op.end - op.start != work:
-                out.append(f"{name} lasts {op.end - op.start}, works {work}")
+        pauses = work > 0 and machine.calendar is not None and spec.resumable
+        if not pauses and op.end - op.start != work:
+            out.append(f"{name} lasts {op.end - op.start}, works {work}")
         if work > 0 and machine.calendar is not None:
             cal = machine.calendar
             if not spec.resumable and not inside(cal, op.start, op.end):
@@ -117,7 +118,7 @@ def semantic_violations(
             initial = rules.get((None, ordered[0][2]), 0)
             if ordered[0][0] < initial:
                 out.append(f"{machine_id}: first run at {ordered[0][0]} before setup {initial}")
-        for (_, end, a), (start, _, b) in zip(ordered, ordered[1:], strict=False):
+        for (_, end, a), (start, _, b) in itertools.pairwise(ordered):
             if a is not None and b is not None and start < end + rules.get((a, b), 0):
                 out.append(f"{machine_id}: {a}->{b} at {start} < {end} + setup")
     for resource in problem.resources:
@@ -173,19 +174,50 @@ def _verifier_accepts(data: dict[str, Any], operations: list[tuple[int, ...]]) -
 VERIFIER_KNOWS_RESUMABLE = _verifier_accepts(
     {
         "machines": [{"id": "m0", "calendar": "c"}],
-        "calendars": [{"id": "c", "exceptions": [{"start": 0, "end": 2, "working": True},
-                                                 {"start": 4, "end": 9, "working": True}]}],
-        "orders": [{"id": "j", "operations": [{"id": "a", "resumable": True, "machines": [{"machine_id": "m0", "duration": 3}]}]}],
+        "calendars": [
+            {
+                "id": "c",
+                "exceptions": [
+                    {"start": 0, "end": 2, "working": True},
+                    {"start": 4, "end": 9, "working": True},
+                ],
+            }
+        ],
+        "orders": [
+            {
+                "id": "j",
+                "operations": [
+                    {
+                        "id": "a",
+                        "resumable": True,
+                        "machines": [{"machine_id": "m0", "duration": 3}],
+                    }
+                ],
+            }
+        ],
     },
     [(0, 0, 0, 0, 5)],
 )
 VERIFIER_KNOWS_GRAPHS = _verifier_accepts(
     {
         "machines": [{"id": "m0"}, {"id": "m1"}],
-        "orders": [{"id": "j", "operations": [
-            {"id": "a", "predecessors": [], "machines": [{"machine_id": "m0", "duration": 3}]},
-            {"id": "b", "predecessors": [], "machines": [{"machine_id": "m1", "duration": 3}]},
-        ]}],
+        "orders": [
+            {
+                "id": "j",
+                "operations": [
+                    {
+                        "id": "a",
+                        "predecessors": [],
+                        "machines": [{"machine_id": "m0", "duration": 3}],
+                    },
+                    {
+                        "id": "b",
+                        "predecessors": [],
+                        "machines": [{"machine_id": "m1", "duration": 3}],
+                    },
+                ],
+            }
+        ],
     },
     [(0, 0, 0, 0, 3), (0, 1, 1, 0, 3)],
 )
@@ -193,8 +225,14 @@ VERIFIER_KNOWS_CAPACITY = _verifier_accepts(
     {
         "machines": [{"id": "m0", "capacity": 2}],
         "orders": [
-            {"id": "j0", "operations": [{"id": "a", "machines": [{"machine_id": "m0", "duration": 3}]}]},
-            {"id": "j1", "operations": [{"id": "a", "machines": [{"machine_id": "m0", "duration": 3}]}]},
+            {
+                "id": "j0",
+                "operations": [{"id": "a", "machines": [{"machine_id": "m0", "duration": 3}]}],
+            },
+            {
+                "id": "j1",
+                "operations": [{"id": "a", "machines": [{"machine_id": "m0", "duration": 3}]}],
+            },
         ],
     },
     [(0, 0, 0, 0, 3), (1, 0, 0, 0, 3)],
@@ -356,7 +394,9 @@ def test_resource_calendar_picks_the_available_alternative() -> None:
     problem = plant(
         resources=[{"id": "r0", "calendar": "late"}, {"id": "r1"}],
         calendars=[{"id": "late", "exceptions": windows((10, 100))}],
-        orders=[{"id": "j0", "operations": [op("a", "m0", 5, resources=[{"resources": ["r0", "r1"]}])]}],
+        orders=[
+            {"id": "j0", "operations": [op("a", "m0", 5, resources=[{"resources": ["r0", "r1"]}])]}
+        ],
     )
     schedule = assert_sound(problem, factory_dispatch(problem))
     assert schedule.operations[0].start == 0
@@ -368,7 +408,12 @@ def test_resource_calendar_delays_when_it_is_the_only_one() -> None:
     problem = plant(
         resources=[{"id": "r0", "calendar": "late", "capacity": 2}],
         calendars=[{"id": "late", "exceptions": windows((10, 100))}],
-        orders=[{"id": "j0", "operations": [op("a", "m0", 5, resources=[{"resources": ["r0"], "quantity": 2}])]}],
+        orders=[
+            {
+                "id": "j0",
+                "operations": [op("a", "m0", 5, resources=[{"resources": ["r0"], "quantity": 2}])],
+            }
+        ],
     )
     schedule = assert_sound(problem, factory_dispatch(problem))
     assert at(schedule, 0) == (0, 10, 15)
@@ -388,11 +433,18 @@ def test_purchase_with_earliest_arrival_and_moq() -> None:
     """Out of stock, the fastest supplier decides: order at 0, arrives at 3, its MOQ of 10."""
     problem = plant(
         items=[STEEL],
-        orders=[{"id": "j0", "operations": [op("a", "m0", 2, consumes=[{"item_id": "steel", "quantity": 4}])]}],
+        orders=[
+            {
+                "id": "j0",
+                "operations": [op("a", "m0", 2, consumes=[{"item_id": "steel", "quantity": 4}])],
+            }
+        ],
     )
     schedule = assert_sound(problem, factory_dispatch(problem))
     assert at(schedule, 0) == (0, 3, 5)
-    assert schedule.purchases == (Purchase(item=0, supplier=1, quantity=10, order_time=0, arrival=3),)
+    assert schedule.purchases == (
+        Purchase(item=0, supplier=1, quantity=10, order_time=0, arrival=3),
+    )
 
 
 def test_purchase_from_the_cheaper_supplier_when_it_does_not_delay() -> None:
@@ -409,7 +461,9 @@ def test_purchase_from_the_cheaper_supplier_when_it_does_not_delay() -> None:
     )
     schedule = assert_sound(problem, factory_dispatch(problem))
     assert at(schedule, 0) == (0, 6, 8)
-    assert schedule.purchases == (Purchase(item=0, supplier=0, quantity=4, order_time=1, arrival=6),)
+    assert schedule.purchases == (
+        Purchase(item=0, supplier=0, quantity=4, order_time=1, arrival=6),
+    )
 
 
 def test_open_purchase_order_is_waited_for_instead_of_buying() -> None:
@@ -417,7 +471,12 @@ def test_open_purchase_order_is_waited_for_instead_of_buying() -> None:
     problem = plant(
         items=[{**STEEL, "stock": 1}],
         purchase_orders=[{"item_id": "steel", "quantity": 3, "arrival": 2}],
-        orders=[{"id": "j0", "operations": [op("a", "m0", 2, consumes=[{"item_id": "steel", "quantity": 4}])]}],
+        orders=[
+            {
+                "id": "j0",
+                "operations": [op("a", "m0", 2, consumes=[{"item_id": "steel", "quantity": 4}])],
+            }
+        ],
     )
     schedule = assert_sound(problem, factory_dispatch(problem))
     assert at(schedule, 0) == (0, 2, 4)
@@ -429,8 +488,14 @@ def test_intermediate_produced_before_consumed() -> None:
     problem = plant(
         items=[{"id": "sub"}],
         orders=[
-            {"id": "use", "operations": [op("a", "m1", 2, consumes=[{"item_id": "sub", "quantity": 2}])]},
-            {"id": "make", "operations": [op("a", "m0", 3, produces=[{"item_id": "sub", "quantity": 2}])]},
+            {
+                "id": "use",
+                "operations": [op("a", "m1", 2, consumes=[{"item_id": "sub", "quantity": 2}])],
+            },
+            {
+                "id": "make",
+                "operations": [op("a", "m0", 3, produces=[{"item_id": "sub", "quantity": 2}])],
+            },
         ],
     )
     schedule = assert_sound(problem, factory_dispatch(problem))
@@ -443,7 +508,14 @@ def test_material_nobody_makes_or_sells_gives_none() -> None:
     """A consumption that no stock, purchase or production can cover: no schedule."""
     problem = plant(
         items=[{"id": "unobtainium", "stock": 1}],
-        orders=[{"id": "j0", "operations": [op("a", "m0", 2, consumes=[{"item_id": "unobtainium", "quantity": 2}])]}],
+        orders=[
+            {
+                "id": "j0",
+                "operations": [
+                    op("a", "m0", 2, consumes=[{"item_id": "unobtainium", "quantity": 2}])
+                ],
+            }
+        ],
     )
     assert factory_dispatch(problem) is None
 
@@ -610,7 +682,9 @@ def factory_problems(draw: st.DrawFn) -> Problem:
         if families and machine["capacity"] == 1 and draw(st.booleans()):
             pairs = draw(
                 st.lists(
-                    st.tuples(st.none() | st.integers(0, families - 1), st.integers(0, families - 1)),
+                    st.tuples(
+                        st.none() | st.integers(0, families - 1), st.integers(0, families - 1)
+                    ),
                     max_size=4,
                     unique=True,
                 )
@@ -627,7 +701,11 @@ def factory_problems(draw: st.DrawFn) -> Problem:
         machines.append(machine)
     resources = [
         {"id": f"r{r}", "capacity": draw(st.integers(1, 2))}
-        | ({"calendar": f"c{draw(st.integers(0, n_calendars - 1))}"} if n_calendars and draw(st.booleans()) else {})
+        | (
+            {"calendar": f"c{draw(st.integers(0, n_calendars - 1))}"}
+            if n_calendars and draw(st.booleans())
+            else {}
+        )
         for r in range(draw(st.integers(0, 2)))
     ]
     items = []
@@ -644,7 +722,11 @@ def factory_problems(draw: st.DrawFn) -> Problem:
         ]
         items.append(item)
     purchase_orders = [
-        {"item_id": f"i{draw(st.integers(0, len(items) - 1))}", "quantity": draw(st.integers(1, 4)), "arrival": draw(st.integers(0, 30))}
+        {
+            "item_id": f"i{draw(st.integers(0, len(items) - 1))}",
+            "quantity": draw(st.integers(1, 4)),
+            "arrival": draw(st.integers(0, 30)),
+        }
         for _ in range(draw(st.integers(0, 2)) if items else 0)
     ]
     orders = []
@@ -652,21 +734,32 @@ def factory_problems(draw: st.DrawFn) -> Problem:
         quantity = draw(st.integers(1, 3))
         ops = []
         for k in range(draw(st.integers(1, 4))):
-            eligible = draw(st.lists(st.integers(0, n_machines - 1), min_size=1, max_size=2, unique=True))
+            eligible = draw(
+                st.lists(st.integers(0, n_machines - 1), min_size=1, max_size=2, unique=True)
+            )
             modes = [
                 {"machine_id": f"m{m}", "duration": draw(st.integers(0, 6))}
                 if draw(st.booleans())
-                else {"machine_id": f"m{m}", "setup": draw(st.integers(0, 3)), "per_unit": draw(st.integers(0, 2))}
+                else {
+                    "machine_id": f"m{m}",
+                    "setup": draw(st.integers(0, 3)),
+                    "per_unit": draw(st.integers(0, 2)),
+                }
                 for m in eligible
             ]
             spec: dict[str, Any] = {"id": f"o{k}", "machines": modes}
             if k > 0:
                 # The previous operation is always a predecessor: the classic verifier, until the
                 # graph-aware one is merged, checks routings in list order.
-                earlier = draw(st.lists(st.integers(0, k - 2), max_size=2, unique=True)) if k > 1 else []
+                earlier = (
+                    draw(st.lists(st.integers(0, k - 2), max_size=2, unique=True)) if k > 1 else []
+                )
                 preds = []
                 for p in [k - 1, *earlier]:
-                    pred: dict[str, Any] = {"operation_id": f"o{p}", "min_lag": draw(st.integers(0, 3))}
+                    pred: dict[str, Any] = {
+                        "operation_id": f"o{p}",
+                        "min_lag": draw(st.integers(0, 3)),
+                    }
                     if draw(st.integers(0, 4)) == 0:
                         pred["max_lag"] = pred["min_lag"] + draw(st.integers(0, 4))
                     preds.append(pred)
@@ -675,13 +768,34 @@ def factory_problems(draw: st.DrawFn) -> Problem:
             if families and draw(st.booleans()):
                 spec["family"] = f"F{draw(st.integers(0, families - 1))}"
             if resources and draw(st.booleans()):
-                alternatives = draw(st.lists(st.sampled_from([r["id"] for r in resources]), min_size=1, max_size=2, unique=True))
-                units = min(next(r["capacity"] for r in resources if r["id"] == a) for a in alternatives)
-                spec["resources"] = [{"resources": alternatives, "quantity": draw(st.integers(1, units))}]
+                alternatives = draw(
+                    st.lists(
+                        st.sampled_from([r["id"] for r in resources]),
+                        min_size=1,
+                        max_size=2,
+                        unique=True,
+                    )
+                )
+                units = min(
+                    next(r["capacity"] for r in resources if r["id"] == a) for a in alternatives
+                )
+                spec["resources"] = [
+                    {"resources": alternatives, "quantity": draw(st.integers(1, units))}
+                ]
             if items and draw(st.booleans()):
-                spec["consumes"] = [{"item_id": f"i{draw(st.integers(0, len(items) - 1))}", "quantity": draw(st.integers(1, 4))}]
+                spec["consumes"] = [
+                    {
+                        "item_id": f"i{draw(st.integers(0, len(items) - 1))}",
+                        "quantity": draw(st.integers(1, 4)),
+                    }
+                ]
             if items and draw(st.booleans()):
-                spec["produces"] = [{"item_id": f"i{draw(st.integers(0, len(items) - 1))}", "quantity": draw(st.integers(1, 4))}]
+                spec["produces"] = [
+                    {
+                        "item_id": f"i{draw(st.integers(0, len(items) - 1))}",
+                        "quantity": draw(st.integers(1, 4)),
+                    }
+                ]
             ops.append(spec)
         order: dict[str, Any] = {
             "id": f"j{j}",
@@ -696,9 +810,7 @@ def factory_problems(draw: st.DrawFn) -> Problem:
             order["deadline"] = draw(st.integers(0, 200))
         orders.append(order)
     objective = draw(
-        st.sampled_from(
-            ["makespan", "total_weighted_tardiness", "weighted_completion"]
-        )
+        st.sampled_from(["makespan", "total_weighted_tardiness", "weighted_completion"])
     )
     return parse_problem(
         {

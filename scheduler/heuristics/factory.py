@@ -44,7 +44,7 @@ _MINUTES_PER_WEEK = 7 * 24 * 60
 _TIME_LIMIT = 8 * MAX_TIME
 """Calendars are not expanded past this tick: a schedule that needs it is given up."""
 
-DEFAULT_FACTORY_BUDGET_OPERATIONS = 12_000
+DEFAULT_FACTORY_BUDGET_OPERATIONS = 8_000
 """Operations `best_factory_dispatch` places in total across rules: every rule up to 1,500
 operations, one rule past 6,000 (a placement costs about 20-60 µs)."""
 
@@ -295,7 +295,10 @@ class _Data:
             for o in range(n)
         ]
         preds = [
-            [(pred_op[p], pred_min[p], pred_max[p]) for p in range(pred_start[o], pred_start[o + 1])]
+            [
+                (pred_op[p], pred_min[p], pred_max[p])
+                for p in range(pred_start[o], pred_start[o + 1])
+            ]
             for o in range(n)
         ]
         succs: list[list[int]] = [[] for _ in range(n)]
@@ -314,7 +317,10 @@ class _Data:
                 resumable.append(op.resumable)
                 family.append(-1 if op.family is None else families[op.family])
                 needs.append(
-                    [(tuple(resources[r] for r in need.resources), need.quantity) for need in op.resources]
+                    [
+                        (tuple(resources[r] for r in need.resources), need.quantity)
+                        for need in op.resources
+                    ]
                 )
                 consumes.append(_totals(items, op.consumes))
                 made = _totals(items, op.produces)
@@ -569,9 +575,7 @@ class _Run:
             end = t + work
             if work > 0:
                 if calendar is not None:
-                    t, end = (
-                        calendar.fit_resumable(t, work) if resumable else calendar.fit(t, work)
-                    )
+                    t, end = calendar.fit_resumable(t, work) if resumable else calendar.fit(t, work)
                     if t >= INFINITY:
                         return None
                 if rules is None:
@@ -608,18 +612,24 @@ class _Run:
             return _Placement(t, end, m, tuple(chosen), setup_time, setup_cost)
         return None
 
-    def probe(self, o: int, t: int) -> _Placement | None:
+    def probe(self, o: int, t: int, want_end: int = 0) -> _Placement | None:
         """The best placement of `o` at or after `t`: the mode ending first (then starting first,
-        then with the least setup, then listed first)."""
+        then with the least setup, then listed first); with `want_end`, first the mode that ends
+        closest to ending by then (a successor's maximum lag asks for a later end)."""
         best: _Placement | None = None
+        best_key = (0, 0, 0, 0)
         for m, work in self.data.modes[o]:
             placement = self._try_mode(o, m, work, t)
-            if placement is not None and (
-                best is None
-                or (placement.end, placement.start, placement.setup_time)
-                < (best.end, best.start, best.setup_time)
-            ):
-                best = placement
+            if placement is None:
+                continue
+            key = (
+                max(0, want_end - placement.end),
+                placement.end,
+                placement.start,
+                placement.setup_time,
+            )
+            if best is None or key < best_key:
+                best, best_key = placement, key
         return best
 
     # --------------------------------------------------------------------------- commit, undo
@@ -699,13 +709,15 @@ class _Run:
 
     def place_block(self, members: list[int]) -> bool:
         """Place a block of max-lag-linked operations; when a maximum lag is missed, take the
-        block back and delay the predecessor by the excess. False when it never fits."""
+        block back and have the predecessor end later: on a longer mode if it has one, else
+        delayed by the excess. False when it never fits."""
         floor = dict.fromkeys(members, 0)
+        want_end = dict.fromkeys(members, 0)
         for _ in range(_BLOCK_ATTEMPTS * len(members)):
             done: list[tuple[int, _Placement]] = []
-            missed: tuple[int, int, int, int] | None = None
+            missed: tuple[int, int, int] | None = None
             for o in members:
-                placement = self.probe(o, max(self.earliest_ready(o), floor[o]))
+                placement = self.probe(o, max(self.earliest_ready(o), floor[o]), want_end[o])
                 if placement is None:
                     self._take_back(done)
                     return False
@@ -713,7 +725,7 @@ class _Run:
                 for p, _, max_lag in self.data.preds[o]:
                     excess = placement.start - (self.end[p] + max_lag)
                     if max_lag >= 0 and excess > worst:
-                        worst, missed = excess, (p, self.start[p] + excess, o, placement.start)
+                        worst, missed = excess, (p, self.start[p] + excess, self.end[p] + excess)
                 if worst > 0:
                     break
                 self.commit(o, placement)
@@ -721,15 +733,15 @@ class _Run:
             if missed is None:
                 return True
             self._take_back(done)
-            p, delayed, o, at = missed
-            floor[p] = max(floor[p], delayed)
-            floor[o] = max(floor[o], at)
+            p, delayed, end = missed
+            if want_end[p] < end and len(self.data.modes[p]) > 1:
+                want_end[p] = end
+            else:
+                floor[p] = max(floor[p], delayed)
         return False
 
 
-def _purchase(
-    item: int, suppliers: list[tuple[int, int, int]], short: int, start: int
-) -> Purchase:
+def _purchase(item: int, suppliers: list[tuple[int, int, int]], short: int, start: int) -> Purchase:
     """Buy at least `short` to arrive by `start`: the cheapest supplier that makes it in time."""
     best: tuple[int, int, int] | None = None
     for k, (lead, unit_cost, moq) in enumerate(suppliers):
@@ -855,9 +867,7 @@ def _generate(data: _Data, rule: Rule) -> _Outcome | None:
     )
     completion = np.zeros(ix.n_jobs, dtype=np.int64)
     np.maximum.at(completion, ix.op_job, np.asarray(run.end, dtype=np.int64))
-    purchase_cost = sum(
-        data.suppliers[p.item][p.supplier][1] * p.quantity for p in run.purchases
-    )
+    purchase_cost = sum(data.suppliers[p.item][p.supplier][1] * p.quantity for p in run.purchases)
     return _Outcome(
         Schedule(operations, tuple(run.purchases)),
         completion,
@@ -893,6 +903,7 @@ def factory_rules_for(problem: Problem) -> tuple[Rule, ...]:
     }
     has_deadline = bool((problem.index.deadline >= 0).any())
     has_due = has_deadline or bool((problem.index.due >= 0).any())
+    rules: tuple[Rule, ...]
     if main in due_kinds or has_deadline:
         rules = (Rule.SLACK, Rule.EDD, Rule.MWKR, Rule.WSPT, Rule.MOPNR, Rule.SPT, Rule.FIFO)
     elif main is ObjectiveKind.WEIGHTED_COMPLETION:
