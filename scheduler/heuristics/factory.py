@@ -45,8 +45,9 @@ _TIME_LIMIT = 8 * MAX_TIME
 """Calendars are not expanded past this tick: a schedule that needs it is given up."""
 
 DEFAULT_FACTORY_BUDGET_OPERATIONS = 8_000
-"""Operations `best_factory_dispatch` places in total across rules: every rule up to 1,500
-operations, one rule past 6,000 (a placement costs about 20-60 µs)."""
+"""Operations `best_factory_dispatch` places in total across rules: every rule (up to 7) below
+1,150 operations, 4 at 2,000, one past 4,000 (a placement costs about 50 µs: 0.1 s per rule at
+2,000 operations)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -170,18 +171,27 @@ class _Profile:
         self.times = [0]
         self.used = [0]
 
-    def conflict(self, start: int, end: int, units: int, capacity: int) -> int:
-        """-1 when `units` more fit throughout [start, end); otherwise the end of the first
-        segment where they do not (no start before it can fit)."""
+    def earliest(self, start: int, end: int, work: int, units: int, capacity: int) -> int:
+        """The earliest start from `start` at which `units` more fit for `work` ticks; when that
+        is `start` itself, also throughout the whole span [start, end) (a resumable operation's
+        span may pass `work`). No start before the answer can fit; INFINITY: none will."""
         times, used = self.times, self.used
         free = capacity - units
-        k = bisect_right(times, start) - 1
         n = len(times)
-        while k < n and times[k] < end:
-            if used[k] > free:
-                return times[k + 1] if k + 1 < n else INFINITY
-            k += 1
-        return -1
+        k = bisect_right(times, start) - 1
+        s, finish = start, end
+        while True:
+            j = k
+            while j < n and times[j] < finish:
+                if used[j] > free:
+                    break
+                j += 1
+            else:
+                return s
+            if j + 1 >= n:
+                return INFINITY
+            s, k = times[j + 1], j + 1
+            finish = s + work
 
     def add(self, start: int, end: int, units: int) -> None:
         i, j = self._split(start), self._split(end)
@@ -527,14 +537,13 @@ class _Run:
             t = max(t, self.end[p] + lag)
         return t
 
-    def _resource_step(self, r: int, t: int, end: int, units: int) -> int:
+    def _resource_step(self, r: int, t: int, end: int, work: int, units: int) -> int:
         calendar = self.data.resource_calendar[r]
         if calendar is not None:
             nxt = calendar.contains(t, end)
             if nxt != t:
                 return nxt
-        nxt = self.resource_use[r].conflict(t, end, units, self.data.resource_capacity[r])
-        return t if nxt < 0 else nxt
+        return self.resource_use[r].earliest(t, end, work, units, self.data.resource_capacity[r])
 
     def _material_step(self, o: int, t: int) -> int:
         """`t` when every consumption of `o` at `t` is covered by stock, arrivals and production
@@ -579,8 +588,8 @@ class _Run:
                     if t >= INFINITY:
                         return None
                 if rules is None:
-                    nxt = use.conflict(t, end, 1, capacity)
-                    if nxt >= 0:
+                    nxt = use.earliest(t, end, work, 1, capacity)
+                    if nxt != t:
                         t = nxt
                         continue
             chosen.clear()
@@ -591,7 +600,7 @@ class _Run:
                     held = units + sum(
                         q for (_, q), c in zip(needs, chosen, strict=False) if c == r
                     )
-                    nxt = self._resource_step(r, t, end, held)
+                    nxt = self._resource_step(r, t, end, work, held)
                     if nxt == t:
                         chosen.append(r)
                         break
