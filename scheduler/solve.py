@@ -10,7 +10,7 @@ from fractions import Fraction
 from scheduler import cpsat
 from scheduler.cpsat.explain import explain_infeasibility
 from scheduler.diagnose import Conflict, ConflictCode, describe, presolve_conflicts
-from scheduler.heuristics import best_dispatch
+from scheduler.heuristics import best_dispatch, best_factory_dispatch
 from scheduler.params import SolveParams
 from scheduler.problem import Problem
 from scheduler.result import (
@@ -23,7 +23,7 @@ from scheduler.result import (
 )
 from scheduler.schedule import Schedule
 from scheduler.stop import StopToken
-from scheduler.verify import Report, check, verify
+from scheduler.verify import Report, ViolationKind, check, verify
 
 OnProgress = Callable[[Progress], None]
 
@@ -57,7 +57,11 @@ def solve(
             incumbent, incumbent_objective = hint, _objective(hinted)
     heuristic_time = time.perf_counter() - started
 
-    sm = cpsat.build_model(problem, incumbent_objective)
+    sm = cpsat.build_model(
+        problem,
+        incumbent_objective,
+        incumbent_makespan=_makespan(incumbent) if incumbent is not None else 0,
+    )
     if params.use_hint and incumbent is not None:
         cpsat.add_hint(sm, incumbent)
     build_time = time.perf_counter() - started - heuristic_time
@@ -294,11 +298,24 @@ def _level_results(
 
 def _incumbent(problem: Problem) -> tuple[Schedule | None, int | None]:
     """A verified starting schedule and its objective, when a heuristic can build one."""
-    if not problem.is_classic:
-        # The dispatching rules know nothing of calendars, setups, resources or materials.
+    if problem.is_classic:
+        incumbent = best_dispatch(problem)
+        return incumbent, _objective(check(problem, incumbent))
+    schedule = best_factory_dispatch(problem)
+    if schedule is None:
         return None, None
-    incumbent = best_dispatch(problem)
-    return incumbent, _objective(check(problem, incumbent))
+    # Dispatching cannot promise deadlines (nor every maximum lag): only a verified schedule
+    # becomes the incumbent. Any other failure would be a heuristic bug, which `check` raises.
+    report = verify(problem, schedule)
+    if not report.ok and any(
+        v.kind not in (ViolationKind.DEADLINE, ViolationKind.MAX_LAG) for v in report.violations
+    ):
+        check(problem, schedule)
+    return (schedule, _objective(report)) if report.ok else (None, None)
+
+
+def _makespan(schedule: Schedule) -> int:
+    return max((op.end for op in schedule.operations), default=0)
 
 
 def _objective(report: Report) -> int:

@@ -92,9 +92,13 @@ def completion_caps(problem: Problem, incumbent_objective: int | None) -> np.nda
     return caps
 
 
-def time_windows(problem: Problem, incumbent_objective: int | None) -> TimeWindows:
+def time_windows(
+    problem: Problem, incumbent_objective: int | None, incumbent_makespan: int = 0
+) -> TimeWindows:
     ix = problem.index
     caps = completion_caps(problem, incumbent_objective)
+    # A factory horizon is an estimate (calendars, lags); a real schedule proves more is enough.
+    caps = np.maximum(caps, incumbent_makespan)
     # Never below the order's own critical path: then the caps are unsatisfiable only when the
     # incumbent itself would be, which the verifier rules out.
     caps = np.maximum(caps, ix.critical_path)

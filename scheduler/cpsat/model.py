@@ -28,15 +28,20 @@ class SchedulingModel:
 
 
 def build_model(
-    problem: Problem, incumbent_objective: int | None = None, *, explain: bool = False
+    problem: Problem,
+    incumbent_objective: int | None = None,
+    *,
+    incumbent_makespan: int = 0,
+    explain: bool = False,
 ) -> SchedulingModel:
     """The CP-SAT model of `problem`; an incumbent's objective (if any) tightens every window.
 
-    With `explain`, named hard constraints are enforced by assumption literals (`ops.guards`).
+    `incumbent_makespan` (a verified schedule's) keeps the horizon at least that long. With
+    `explain`, named hard constraints are enforced by assumption literals (`ops.guards`).
     """
     model = cp_model.CpModel()
     model.name = problem.name or "scheduler"
-    windows = time_windows(problem, incumbent_objective)
+    windows = time_windows(problem, incumbent_objective, incumbent_makespan)
     ops = operation_vars(model, problem, windows, explain=explain)
     for rule in RULES:
         rule(model, problem, ops)
