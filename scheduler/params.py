@@ -45,8 +45,11 @@ class SolveParams(BaseModel):
     )
     log_search: bool = Field(default=False, description="Print CP-SAT's search log to stdout.")
 
-    def cpsat_parameters(self) -> dict[str, object]:
-        """The one mapping from these parameters to CP-SAT parameter names."""
+    def cpsat_parameters(self, *, presolve: bool = True) -> dict[str, object]:
+        """The one mapping from these parameters to CP-SAT parameter names.
+
+        `presolve=False` is the solve's own choice, not a user option: see `solve._search_levels`.
+        """
         params: dict[str, object] = {
             "max_time_in_seconds": self.time_limit,
             "num_workers": self.workers,
@@ -58,4 +61,6 @@ class SolveParams(BaseModel):
         }
         if self.relative_gap_limit > 0:
             params["relative_gap_limit"] = self.relative_gap_limit
+        if not presolve:
+            params["cp_model_presolve"] = False
         return params

@@ -146,3 +146,35 @@ def schedule_from_values(
         return schedule
     purchases.sort(key=lambda p: (p.order_time, p.item, p.supplier))
     return dataclasses.replace(schedule, purchases=tuple(purchases))
+
+
+def complete_hint(sm: SchedulingModel, time_limit: float) -> bool:
+    """Extend a partial hint (from a schedule) to every variable of the model; True on success.
+
+    `add_hint` sets the decisions a schedule fixes (starts, ends, modes, resources, purchases)
+    but not the auxiliaries some rules add (changeover arcs, calendar segments). A partial hint
+    leaves CP-SAT to repair it, which on a large factory can take the whole time limit; a complete
+    one is its first solution at once. The completion is a small solve with the hinted variables
+    fixed and no objective.
+    """
+    proto = sm.model.proto
+    hint = proto.solution_hint
+    if not hint.vars:
+        return False
+    fixed = sm.model.clone()
+    for var, value in zip(hint.vars, hint.values, strict=True):
+        fixed.add(fixed.get_int_var_from_proto_index(var) == value)
+    fixed.clear_objective()
+    fixed.clear_hints()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False
+    status = solver.solve(fixed)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    sm.model.clear_hints()
+    hint = sm.model.proto.solution_hint
+    hint.vars.extend(range(len(proto.variables)))
+    hint.values.extend(solver.response_proto.solution)
+    return True
