@@ -255,7 +255,8 @@ def evaluate(problem: Problem, schedule: Schedule) -> Kpis:
             weighted_late += order.weight * (tardiness > 0)
             earliness += order.weight * max(0, -lateness)
             max_lateness = lateness if max_lateness is None else max(max_lateness, lateness)
-    setup_time, setup_cost = _setups(problem, schedule)
+    changes = changeovers(problem, schedule)
+    setup_time, setup_cost = sum(c.time for c in changes), sum(c.cost for c in changes)
     return Kpis(
         makespan=makespan,
         total_weighted_tardiness=total_wt,
@@ -308,32 +309,6 @@ def _working_ticks(windows: list[tuple[int, int]] | None, start: int, end: int) 
     if windows is None:
         return max(0, end - start)
     return sum(max(0, min(b, end) - max(a, start)) for a, b in windows)
-
-
-def _setups(problem: Problem, schedule: Schedule) -> tuple[int, int]:
-    """Total changeover time and cost: on each machine with setup rules, between consecutive
-    operations of positive length (by start) whose families have a rule, plus the initial setup
-    of the machine's first operation."""
-    rules = [
-        {(rule.from_family, rule.to_family): rule for rule in m.setups} for m in problem.machines
-    ]
-    runs: dict[int, list[tuple[int, str | None]]] = {}
-    for op in schedule.operations:
-        if rules[op.machine] and op.end > op.start:
-            family = problem.orders[op.job].operations[op.index].family
-            runs.setdefault(op.machine, []).append((op.start, family))
-    time = cost = 0
-    for machine, ops in runs.items():
-        ops.sort(key=lambda run: run[0])
-        previous: str | None = None
-        for k, (_, family) in enumerate(ops):
-            if family is not None and (k == 0 or previous is not None):
-                rule = rules[machine].get((previous, family))
-                if rule is not None:
-                    time += rule.time
-                    cost += rule.cost
-            previous = family
-    return time, cost
 
 
 def objective_values(problem: Problem, kpis: Kpis) -> tuple[int, ...]:
