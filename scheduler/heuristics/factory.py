@@ -30,7 +30,13 @@ import numpy as np
 
 from scheduler.heuristics.dispatching import Rule
 from scheduler.problem import MAX_TIME, ItemQuantity, ObjectiveKind, Problem, ProblemIndex
-from scheduler.schedule import Purchase, Schedule, ScheduledOperation
+from scheduler.schedule import (
+    Purchase,
+    Schedule,
+    ScheduledOperation,
+    evaluate,
+    objective_values,
+)
 
 INFINITY = 1 << 62
 """A start no rule can ever allow."""
@@ -261,7 +267,7 @@ class _Data:
     produces: list[list[tuple[int, int]]]
     machine_capacity: list[int]
     machine_calendar: list[_Windows | None]
-    setups: list[dict[tuple[int, int], tuple[int, int]] | None]
+    setups: list[dict[tuple[int, int], int] | None]
     """Per machine with setup rules: (from family, -2 for the initial setup; to family) ->
     (time, cost)."""
     resource_capacity: list[int]
@@ -338,7 +344,7 @@ class _Data:
                 for item, _ in made:
                     producers[item] += 1
 
-        setups: list[dict[tuple[int, int], tuple[int, int]] | None] = []
+        setups: list[dict[tuple[int, int], int] | None] = []
         for machine in problem.machines:
             if not machine.setups:
                 setups.append(None)
@@ -348,7 +354,7 @@ class _Data:
                     (
                         -2 if rule.from_family is None else families[rule.from_family],
                         families[rule.to_family],
-                    ): (rule.time, rule.cost)
+                    ): rule.time
                     for rule in machine.setups
                 }
             )
@@ -482,16 +488,6 @@ class _Placement:
     machine: int
     resources: tuple[int, ...]
     setup_time: int
-    setup_cost: int
-
-
-@dataclass(eq=False)
-class _Outcome:
-    schedule: Schedule
-    completion: np.ndarray
-    setup_time: int
-    setup_cost: int
-    purchase_cost: int
 
 
 @dataclass(eq=False)
@@ -512,8 +508,6 @@ class _Run:
     purchases: list[Purchase] = field(default_factory=list)
     bought: list[int] = field(default_factory=list)
     """Per operation: how many purchases its placement added (popped again on undo)."""
-    setup_time: int = 0
-    setup_cost: int = 0
 
     def __post_init__(self) -> None:
         d = self.data
@@ -564,7 +558,7 @@ class _Run:
     def _try_mode(self, o: int, m: int, work: int, t: int) -> _Placement | None:
         """The earliest placement of `o` on machine `m` at or after `t`: the fixpoint of the rules."""
         d = self.data
-        setup_time = setup_cost = 0
+        setup_time = 0
         calendar = d.machine_calendar[m]
         resumable = d.resumable[o]
         rules = d.setups[m]
@@ -575,7 +569,7 @@ class _Run:
             last_end, last_family = self.machine_last[m][-1]
             family = d.family[o]
             if family >= 0 and last_family != -1:
-                setup_time, setup_cost = rules.get((last_family, family), (0, 0))
+                setup_time = rules.get((last_family, family), 0)
             t = max(t, last_end + setup_time)
         chosen: list[int] = []
         for _ in range(_MAX_STEPS):
@@ -618,7 +612,7 @@ class _Run:
             if work == 0:
                 # An empty span holds nothing: the first alternatives are as good as any.
                 chosen = [alternatives[0] for alternatives, _ in d.needs[o]]
-            return _Placement(t, end, m, tuple(chosen), setup_time, setup_cost)
+            return _Placement(t, end, m, tuple(chosen), setup_time)
         return None
 
     def probe(self, o: int, t: int, want_end: int = 0) -> _Placement | None:
@@ -656,8 +650,6 @@ class _Run:
                 self.machine_use[m].add(s, e, 1)
             for (_, units), r in zip(d.needs[o], placement.resources, strict=True):
                 self.resource_use[r].add(s, e, units)
-        self.setup_time += placement.setup_time
-        self.setup_cost += placement.setup_cost
         bought = 0
         for item, quantity in d.consumes[o]:
             stock = self.stocks[item]
@@ -695,10 +687,8 @@ class _Run:
         self.bought[o] = 0
 
     def _take_back(self, placements: list[tuple[int, _Placement]]) -> None:
-        for o, placement in reversed(placements):
+        for o, _ in reversed(placements):
             self.undo(o)
-            self.setup_time -= placement.setup_time
-            self.setup_cost -= placement.setup_cost
 
     # ------------------------------------------------------------------------------- units
 
@@ -797,7 +787,7 @@ def _rank(data: _Data, rule: Rule) -> list[int]:
     return rank.tolist()
 
 
-def _generate(data: _Data, rule: Rule) -> _Outcome | None:
+def _generate(data: _Data, rule: Rule) -> Schedule | None:
     run = _Run(data)
     rank = _rank(data, rule)
     units, unit_of = data.units, data.unit_of
@@ -874,16 +864,7 @@ def _generate(data: _Data, rule: Rule) -> _Outcome | None:
             strict=True,
         )
     )
-    completion = np.zeros(ix.n_jobs, dtype=np.int64)
-    np.maximum.at(completion, ix.op_job, np.asarray(run.end, dtype=np.int64))
-    purchase_cost = sum(data.suppliers[p.item][p.supplier][1] * p.quantity for p in run.purchases)
-    return _Outcome(
-        Schedule(operations, tuple(run.purchases)),
-        completion,
-        run.setup_time,
-        run.setup_cost,
-        purchase_cost,
-    )
+    return Schedule(operations, tuple(run.purchases))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -895,8 +876,7 @@ def factory_dispatch(problem: Problem, rule: Rule = Rule.MWKR) -> Schedule | Non
     `rule` breaking ties between equally early operations; None when the heuristic cannot build
     one (maximum lags it cannot meet, a material nobody makes or sells, a calendar that never
     works long enough)."""
-    outcome = _generate(_Data.build(problem), Rule(rule))
-    return None if outcome is None else outcome.schedule
+    return _generate(_Data.build(problem), Rule(rule))
 
 
 def factory_rules_for(problem: Problem) -> tuple[Rule, ...]:
@@ -946,52 +926,23 @@ def best_factory_dispatch(
     best: Schedule | None = None
     best_key: tuple[int, ...] = ()
     for rule in candidates[:runs]:
-        outcome = _generate(data, rule)
-        if outcome is None:
+        schedule = _generate(data, rule)
+        if schedule is None:
             continue
-        key = _quality(problem, outcome)
+        key = _quality(problem, schedule)
         if best is None or key < best_key:
-            best, best_key = outcome.schedule, key
+            best, best_key = schedule, key
     return best
 
 
-def _quality(problem: Problem, outcome: _Outcome) -> tuple[int, ...]:
+def _quality(problem: Problem, schedule: Schedule) -> tuple[int, ...]:
     """(missed deadlines, objective value of each level): lower is better."""
-    ix = problem.index
-    c = outcome.completion
-    has_due = ix.due >= 0
-    late = np.where(has_due, c - ix.due, 0)
-    tardy = np.maximum(late, 0)
-    w = ix.weight
-    weighted_tardy = [wi * ti for wi, ti in zip(w.tolist(), tardy.tolist(), strict=True)]
-    values: dict[ObjectiveKind, int] = {
-        ObjectiveKind.MAKESPAN: int(c.max(initial=0)),
-        ObjectiveKind.TOTAL_WEIGHTED_TARDINESS: sum(weighted_tardy),
-        ObjectiveKind.MAX_WEIGHTED_TARDINESS: max(weighted_tardy, default=0),
-        ObjectiveKind.MAX_LATENESS: int(late[has_due].max(initial=-INFINITY))
-        if has_due.any()
-        else 0,
-        ObjectiveKind.LATE_ORDERS: int(w[has_due & (late > 0)].sum()),
-        ObjectiveKind.WEIGHTED_COMPLETION: sum(
-            wi * ci for wi, ci in zip(w.tolist(), c.tolist(), strict=True)
-        ),
-        ObjectiveKind.WEIGHTED_EARLINESS: sum(
-            wi * max(0, di - ci)
-            for wi, di, ci, h in zip(
-                w.tolist(), ix.due.tolist(), c.tolist(), has_due.tolist(), strict=True
-            )
-            if h
-        ),
-        ObjectiveKind.SETUP_TIME: outcome.setup_time,
-        ObjectiveKind.SETUP_COST: outcome.setup_cost,
-        ObjectiveKind.PURCHASE_COST: outcome.purchase_cost,
-    }
-    missed = int(((ix.deadline >= 0) & (c > ix.deadline)).sum())
-    levels = tuple(
-        sum(term.weight * values[term.kind] for term in level.terms)
-        for level in problem.objective.levels
+    kpis = evaluate(problem, schedule)
+    missed = sum(
+        order.deadline is not None and kpi.completion > order.deadline
+        for order, kpi in zip(problem.orders, kpis.orders, strict=True)
     )
-    return (missed, *levels)
+    return (missed, *objective_values(problem, kpis))
 
 
 __all__ = [
