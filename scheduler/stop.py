@@ -6,7 +6,9 @@ when a job is cancelled. The running search registers a callback that interrupts
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable
 
 
@@ -48,3 +50,35 @@ class StopToken:
                 return remove
         callback()
         return lambda: None
+
+
+class Deadline:
+    """When a call must answer: a wall-clock end (monotonic) and an optional stop token.
+
+    One is made per call from its time limit and handed to every phase (validation, heuristics,
+    hint completion, model build, each search, the explainer, verification); each polls `expired`
+    or asks `remaining()` for its own time limit, so the whole call ends on time together.
+    """
+
+    __slots__ = ("end", "stop")
+
+    def __init__(self, seconds: float | None = None, stop: StopToken | None = None) -> None:
+        self.end = math.inf if seconds is None else time.monotonic() + max(0.0, seconds)
+        self.stop = stop
+
+    @property
+    def expired(self) -> bool:
+        """True once the time is up or the stop token is set."""
+        return time.monotonic() >= self.end or (self.stop is not None and self.stop.stopped)
+
+    def remaining(self) -> float:
+        """Seconds left (0 once expired; inf without a time limit)."""
+        if self.stop is not None and self.stop.stopped:
+            return 0.0
+        return max(0.0, self.end - time.monotonic())
+
+    def within(self, seconds: float) -> Deadline:
+        """A deadline at most `seconds` from now, never later than this one, same stop token."""
+        inner = Deadline(None, self.stop)
+        inner.end = min(self.end, time.monotonic() + max(0.0, seconds))
+        return inner
