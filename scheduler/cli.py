@@ -21,7 +21,7 @@ from scheduler.params import SolveParams
 from scheduler.problem import InvalidProblem, Problem, violations_of
 from scheduler.result import Progress, SolveResult, SolveStatus
 from scheduler.service.main import add_remote_solve_arguments, add_serve_arguments, run_serve
-from scheduler.stop import StopToken
+from scheduler.stop import Deadline, StopToken
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_NO_SCHEDULE = 0, 1, 2, 3
 FORMATS = ("orlib", "taillard", "fjsplib", "json")
@@ -115,8 +115,11 @@ def _run_solve(args: argparse.Namespace) -> int:
     from scheduler.formats.solution import dumps, result_to_json
     from scheduler.solve import solve
 
-    problem = _read_problem(args.file, args.format)
     params = _params(args)
+    # The time limit runs from the command, reading and validating the file included.
+    stop = StopToken()
+    deadline = Deadline(params.time_limit, stop)
+    problem = _read_problem(args.file, args.format)
     ix = problem.index
     show = not args.quiet
     if show:
@@ -143,7 +146,7 @@ def _run_solve(args: argparse.Namespace) -> int:
         result = _solve_remote(args, problem, params, callback)
     else:
         result = _solve_interruptibly(
-            lambda stop: solve(problem, params, stop=stop, on_progress=callback)
+            lambda: solve(problem, params, deadline=deadline, on_progress=callback), stop
         )
     _print_summary(result)
     if args.out is not None:
@@ -172,14 +175,14 @@ def _solve_remote(
         raise CliError(f"{args.server}: {error}") from None
 
 
-def _solve_interruptibly(run: Any) -> SolveResult:
-    """Run a solve in a worker thread so Ctrl-C (SIGINT) stops the search and keeps its best."""
-    stop = StopToken()
+def _solve_interruptibly(run: Any, stop: StopToken) -> SolveResult:
+    """Run a solve in a worker thread so Ctrl-C (SIGINT) sets `stop`, which the solve polls, and
+    the best schedule so far is kept."""
     outcome: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            outcome["result"] = run(stop)
+            outcome["result"] = run()
         except BaseException as error:  # re-raised in the main thread
             outcome["error"] = error
 

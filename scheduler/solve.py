@@ -5,14 +5,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from scheduler import cpsat
 from scheduler.cpsat.explain import explain_infeasibility
 from scheduler.diagnose import Conflict, ConflictCode, describe, presolve_conflicts
-from scheduler.heuristics import best_dispatch, best_factory_dispatch
+from scheduler.heuristics import best_dispatch, best_factory_dispatch, objective_of_ends
 from scheduler.params import SolveParams
-from scheduler.problem import Problem
+from scheduler.problem import MAX_TIME, Problem
 from scheduler.result import (
     LevelResult,
     Progress,
@@ -22,10 +23,24 @@ from scheduler.result import (
     relative_gap,
 )
 from scheduler.schedule import Schedule
-from scheduler.stop import StopToken
+from scheduler.stop import Deadline, StopToken
 from scheduler.verify import Report, ViolationKind, check, verify
 
 OnProgress = Callable[[Progress], None]
+
+
+HEURISTIC_SHARE = 0.25
+"""At most this share of the time limit goes to the constructive heuristics."""
+FINISH_SECONDS_PER_OPERATION = 20e-6
+"""Time kept back for reading the last solution out of CP-SAT and verifying it: 2 s at 100,000
+operations, where CP-SAT overruns its limit by up to 1 s and verification takes 0.6-1.5 s on
+two shared cores (`benchmarks/bench_trust.py --scale`)."""
+BUILD_SECONDS_PER_MODE = 10e-6
+"""A model is not built when less time is left than this per mode (about half what a build takes:
+2.2 s at 100,000 single-mode operations, `benchmarks/bench_core.py build`): it could not be
+searched. The build itself stops between rules when the deadline passes."""
+HINT_COMPLETION_LIMIT = 2.0
+"""Seconds at most (and a fifth of the time left) for extending a hint to every model variable."""
 
 
 def solve(
@@ -35,23 +50,33 @@ def solve(
     stop: StopToken | None = None,
     on_progress: OnProgress | None = None,
     hint: Schedule | None = None,
+    deadline: Deadline | None = None,
 ) -> SolveResult:
     """Solve `problem` within `params`; the returned schedule (if any) has passed `verify.check`.
 
-    `stop` ends the search early from any thread (the best schedule so far is kept); `on_progress`
-    is called, from the solver's thread, on each improving solution; `hint` is a schedule to start
-    from (e.g. a previous run's best), used when it is feasible and better than the heuristic's.
-    Infeasibility and time limits are statuses, not exceptions; a schedule failing verification
-    is a bug and raises `ScheduleInvalid`.
+    One deadline covers every phase (pre-solve checks, heuristics, model build, hint completion,
+    each lexicographic level, the explainer, verification): by default `params.time_limit` from
+    now; a caller that started the clock earlier (when the request arrived) passes its own.
+    `stop` (or `deadline`'s stop token) ends the solve early from any thread, keeping the best
+    schedule so far; `on_progress` is called, from the solver's thread, on each improving
+    solution; `hint` is a schedule to start from (e.g. a previous run's best), used when it is
+    feasible and better than the heuristic's. Infeasibility and time limits are statuses, not
+    exceptions; a schedule failing verification is a bug and raises `ScheduleInvalid`.
     """
     params = params or SolveParams()
+    if deadline is None:
+        deadline = Deadline(params.time_limit, stop)
+    stop = deadline.stop
     started = time.perf_counter()
-    hinted_in_full = False
+    # Every phase but the last ends early enough for reading and verifying the schedule in time.
+    finish = FINISH_SECONDS_PER_OPERATION * problem.index.n_operations
+    deadline = deadline.within(max(0.0, deadline.remaining() - finish))
     conflicts = presolve_conflicts(problem)
     if conflicts:
         return _infeasible(conflicts, time.perf_counter() - started)
 
-    incumbent, incumbent_objective = _incumbent(problem)
+    heuristic_deadline = deadline.within(HEURISTIC_SHARE * deadline.remaining())
+    incumbent, incumbent_objective, relaxed_start = _incumbent(problem, heuristic_deadline)
     if hint is not None:
         hinted = verify(problem, hint)
         if hinted.ok and (incumbent_objective is None or _objective(hinted) < incumbent_objective):
@@ -63,21 +88,6 @@ def solve(
         # verified dispatching schedule is the answer (status HEURISTIC).
         return _heuristic_only(problem, incumbent, started, heuristic_time)
 
-    sm = cpsat.build_model(
-        problem,
-        incumbent_objective,
-        incumbent_makespan=_makespan(incumbent) if incumbent is not None else 0,
-    )
-    if params.use_hint and incumbent is not None:
-        cpsat.add_hint(sm, incumbent)
-        if not problem.is_classic:
-            hinted_in_full = cpsat.complete_hint(sm, time_limit=min(2.0, params.time_limit / 5))
-    build_time = time.perf_counter() - started - heuristic_time
-
-    # Measured on the example plants: CP-SAT's presolve of a factory model (changeover circuits,
-    # reservoirs) can use the whole time limit and never reach the hinted schedule; without it the
-    # complete hint is its first solution at once and the search improves on it.
-    presolve = problem.is_classic or not hinted_in_full
     progress: list[Progress] = []
     first_solution: list[float] = []
     searching = [0]  # the objective level being searched, for the progress events
@@ -99,10 +109,15 @@ def solve(
         if on_progress is not None:
             on_progress(event)
 
-    searches = _search_levels(sm, params, stop, on_solution, searching, presolve=presolve)
+    start = incumbent if incumbent is not None else relaxed_start
+    attempt = _attempt(
+        problem, params, deadline, on_solution, searching, incumbent, incumbent_objective, start
+    )
+    build_time = attempt.build_time
+    searches = attempt.searches
     # The last search that found a schedule; the one after it (if any) could only repeat it.
     found = [k for k, o in enumerate(searches) if o.schedule is not None]
-    outcome = searches[found[-1]] if found else (searches[0] if searches else None)
+    outcome = searches[found[-1]] if found else None
 
     if outcome is not None and outcome.schedule is not None:
         schedule: Schedule | None = outcome.schedule
@@ -110,14 +125,12 @@ def solve(
             o.status == "OPTIMAL" for o in searches
         )
         status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
-    elif outcome is not None and outcome.status in ("INFEASIBLE", "MODEL_INVALID"):
-        if incumbent is not None or outcome.status == "MODEL_INVALID":
+    elif attempt.infeasible:
+        if incumbent is not None:
             # The incumbent is feasible, so CP-SAT cannot be right here: a modelling bug.
-            raise AssertionError(
-                f"CP-SAT says {outcome.status} for a problem with a verified schedule"
-            )
+            raise AssertionError("CP-SAT says INFEASIBLE for a problem with a verified schedule")
         schedule, status = None, SolveStatus.INFEASIBLE
-        conflicts = _explain(problem, params)
+        conflicts = _explain(problem, deadline, attempt.horizon)
     elif incumbent is not None:
         schedule, status = incumbent, SolveStatus.HEURISTIC
     else:
@@ -156,14 +169,116 @@ def solve(
     )
 
 
+@dataclass
+class _Attempt:
+    """What the CP-SAT phases of a solve found."""
+
+    searches: list[cpsat.SearchOutcome] = field(default_factory=list)
+    """One outcome per objective level searched (the relaxed phase is not among them)."""
+    infeasible: bool = False
+    """Proven: no schedule exists (under a horizon that is a proof, or the largest one)."""
+    horizon: int = 0
+    """The horizon of the last model built."""
+    build_time: float = 0.0
+
+
+def _attempt(
+    problem: Problem,
+    params: SolveParams,
+    deadline: Deadline,
+    on_solution: Callable[[int, int, Schedule], None],
+    searching: list[int],
+    incumbent: Schedule | None,
+    incumbent_objective: int | None,
+    start: Schedule | None,
+) -> _Attempt:
+    """Build and search until a schedule is found, infeasibility is proven, or time is up.
+
+    Without a verified incumbent the search first minimises the total excess over deadlines and
+    maximum lags from `start` (a schedule that breaks only those), until a schedule without any
+    is found; then the objective levels in turn. A model found infeasible under a horizon that is
+    not a proof is rebuilt with the horizon doubled.
+    """
+    attempt = _Attempt()
+    proof = cpsat.horizon_is_proof(problem)
+    cap = cpsat.widening_cap(problem) if not proof else MAX_TIME
+    floor = _makespan(start) if start is not None else 0
+    relaxed = incumbent is None and start is not None
+    while deadline.remaining() > BUILD_SECONDS_PER_MODE * len(problem.index.mode_machine):
+        built = time.perf_counter()
+        try:
+            sm = cpsat.build_model(
+                problem,
+                incumbent_objective,
+                incumbent_makespan=floor,
+                relaxed=relaxed,
+                deadline=deadline,
+            )
+        except cpsat.BuildExpired:
+            break
+        attempt.horizon = sm.windows.horizon
+        hinted_in_full = False
+        if params.use_hint and start is not None:
+            cpsat.add_hint(sm, start)
+            if not problem.is_classic:
+                limit = min(HINT_COMPLETION_LIMIT, deadline.remaining() / 5)
+                hinted_in_full = cpsat.complete_hint(sm, limit, deadline)
+        attempt.build_time += time.perf_counter() - built
+        # Measured on the example plants: CP-SAT's presolve of a factory model (changeover
+        # circuits, reservoirs) can use the whole time limit and never reach the hinted schedule;
+        # without it the complete hint is its first solution at once and the search improves on it.
+        presolve = problem.is_classic or not hinted_in_full
+        values: list[int] | None = None
+        if relaxed:
+            repaired = cpsat.search(
+                sm, params.cpsat_parameters(presolve=presolve), deadline=deadline
+            )
+            if repaired.objective == 0:
+                cpsat.forbid_violations(sm)
+                cpsat.minimize_level(sm.model, sm.objective, 0)
+                values = repaired.values
+                assert values is not None
+                cpsat.hint_values(sm.model, values)
+            elif repaired.status in ("INFEASIBLE", "OPTIMAL"):
+                # OPTIMAL above 0: no schedule keeps every deadline and maximum lag.
+                if _widen(attempt, proof, cap):
+                    floor = min(attempt.horizon * 2, cap)
+                    continue
+                return attempt
+            else:
+                return attempt  # time ran out before any schedule kept them all
+        attempt.searches = _search_levels(
+            sm, params, deadline, on_solution, searching, presolve=presolve
+        )
+        if attempt.searches and attempt.searches[0].status == "INFEASIBLE":
+            if values is not None or incumbent is not None:
+                raise AssertionError("CP-SAT says INFEASIBLE for a problem with a known schedule")
+            if _widen(attempt, proof, cap):
+                floor = min(attempt.horizon * 2, cap)
+                attempt.searches = []
+                continue
+        return attempt
+    return attempt
+
+
+def _widen(attempt: _Attempt, proof: bool, cap: int) -> bool:
+    """After CP-SAT found no schedule under `attempt.horizon`: True to search again under a
+    doubled one; False when that was a proof (then `attempt.infeasible` is set) or the horizon
+    has reached `cap` (no proof: the status stays UNKNOWN)."""
+    if proof or attempt.horizon >= MAX_TIME:
+        attempt.infeasible = True
+        return False
+    return attempt.horizon < cap
+
+
 EXPLAIN_TIME_LIMIT = 5.0
 """Seconds at most for isolating a conflicting set after CP-SAT proved infeasibility."""
 
 
-def _explain(problem: Problem, params: SolveParams) -> list[Conflict]:
+def _explain(problem: Problem, deadline: Deadline, horizon: int) -> list[Conflict]:
     """Why CP-SAT found no schedule: a small set of named hard constraints, in words."""
     explanation = explain_infeasibility(
-        problem, time_limit=min(EXPLAIN_TIME_LIMIT, params.time_limit)
+        problem, time_limit=EXPLAIN_TIME_LIMIT, deadline=deadline, horizon_at_least=horizon
     )
     if explanation is None:
         return [
@@ -211,7 +326,7 @@ def _infeasible(conflicts: list[Conflict], elapsed: float) -> SolveResult:
 def _search_levels(
     sm: cpsat.SchedulingModel,
     params: SolveParams,
-    stop: StopToken | None,
+    deadline: Deadline,
     on_solution: Callable[[int, int, Schedule], None],
     searching: list[int],
     *,
@@ -219,32 +334,36 @@ def _search_levels(
 ) -> list[cpsat.SearchOutcome]:
     """Minimise each level in turn, holding the earlier ones within their limits.
 
-    The time limit is shared: each level gets the remaining time divided by the levels left, so
-    time a level leaves unused goes to the later ones. A later level starts from the previous
-    solution (a complete hint, feasible under the new limit). Stops at the first level that finds
-    nothing, when time is up, or when `stop` is set. Returns one outcome per level searched.
+    The time is shared: each level's share is the time left divided by the levels left, so time
+    a level leaves unused goes to the later ones. A share is soft: a level with no solution yet
+    searches on until its first (see `cpsat.search`), since without one no later level can
+    start. A later level starts from the previous solution (a complete hint, feasible under the
+    new limit). Stops at the first level that finds nothing, when time is up, or when stopped.
+    Returns one outcome per level searched.
     """
     levels = sm.problem.objective.levels
-    deadline = time.perf_counter() + params.time_limit
     outcomes: list[cpsat.SearchOutcome] = []
     for level in range(len(levels)):
-        if stop is not None and stop.stopped:
+        if deadline.expired:
             break
         parameters = params.cpsat_parameters(presolve=presolve)
         if level > 0:
             previous = outcomes[-1]
-            remaining = deadline - time.perf_counter()
-            if previous.values is None or previous.objective is None or remaining <= 0:
+            if previous.values is None or previous.objective is None:
                 break
             limit = level_limit(previous.objective, levels[level - 1].tolerance)
             cpsat.hold_level(sm.model, sm.objective, level - 1, limit)
             cpsat.minimize_level(sm.model, sm.objective, level)
             cpsat.hint_values(sm.model, previous.values)
-            parameters["max_time_in_seconds"] = remaining / (len(levels) - level)
-        elif len(levels) > 1:
-            parameters["max_time_in_seconds"] = params.time_limit / len(levels)
+        share = deadline.remaining() / (len(levels) - level)
         searching[0] = level
-        outcome = cpsat.search(sm, parameters, stop=stop, on_solution=on_solution)
+        outcome = cpsat.search(
+            sm,
+            parameters,
+            deadline=deadline,
+            on_solution=on_solution,
+            soft_limit=share if level + 1 < len(levels) else None,
+        )
         if level > 0 and outcome.status == "INFEASIBLE":
             raise AssertionError(f"CP-SAT says level {level} is infeasible under a solved limit")
         outcomes.append(outcome)
@@ -310,22 +429,47 @@ def _level_results(
     return tuple(results)
 
 
-def _incumbent(problem: Problem) -> tuple[Schedule | None, int | None]:
-    """A verified starting schedule and its objective, when a heuristic can build one."""
+def _incumbent(
+    problem: Problem, deadline: Deadline
+) -> tuple[Schedule | None, int | None, Schedule | None]:
+    """A verified starting schedule and its objective, when a heuristic builds one within
+    `deadline`; else (None, None, a schedule that breaks only deadlines and maximum lags, if the
+    heuristic builds one, for the relaxed first phase of the search)."""
     if problem.is_classic:
-        incumbent = best_dispatch(problem)
-        return incumbent, _objective(check(problem, incumbent))
-    schedule = best_factory_dispatch(problem)
+        incumbent = best_dispatch(problem, deadline=deadline)
+        if incumbent is None:
+            return None, None, None
+        # Verified when returned (a dispatching bug then raises); checking it here as well would
+        # cost half a second at 100,000 operations.
+        return incumbent, objective_of_ends(problem, incumbent.arrays(problem)[2]), None
+    schedule = best_factory_dispatch(problem, deadline=deadline)
+    if schedule is None and bool((problem.index.pred_max_lag >= 0).any()):
+        # Maximum lags the dispatching could not meet: schedule without them, repair in CP-SAT.
+        schedule = best_factory_dispatch(_without_max_lags(problem), deadline=deadline)
     if schedule is None:
-        return None, None
+        return None, None, None
     # Dispatching cannot promise deadlines (nor every maximum lag): only a verified schedule
     # becomes the incumbent. Any other failure would be a heuristic bug, which `check` raises.
     report = verify(problem, schedule)
-    if not report.ok and any(
-        v.kind not in (ViolationKind.DEADLINE, ViolationKind.MAX_LAG) for v in report.violations
-    ):
+    if report.ok:
+        return schedule, _objective(report), None
+    if any(v.kind not in _RELAXED for v in report.violations):
         check(problem, schedule)
-    return (schedule, _objective(report)) if report.ok else (None, None)
+    return None, None, schedule
+
+
+_RELAXED = (ViolationKind.DEADLINE, ViolationKind.MAX_LAG)
+"""What the relaxed first phase of the search repairs."""
+
+
+def _without_max_lags(problem: Problem) -> Problem:
+    """The same problem with every maximum lag dropped (minimum lags kept)."""
+    data = problem.model_dump()
+    for order in data["orders"]:
+        for operation in order["operations"]:
+            for predecessor in operation.get("predecessors") or ():
+                predecessor["max_lag"] = None
+    return Problem.model_validate(data)
 
 
 def _heuristic_only(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler import cpsat
+from scheduler.cpsat import horizon_is_proof
 from scheduler.cpsat.bounds import horizon
 from scheduler.cpsat.variables import _prefix_lengths, _resumable_starts, _window_starts
 from scheduler.params import SolveParams
@@ -337,10 +338,14 @@ def _surely_feasible(problem: Problem) -> bool:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(factory_problems())
 def test_solved_schedules_pass_the_verifier(problem):
-    """Every schedule solve returns on small factory problems passes verify, and a problem with an
-    obvious serial schedule is never declared infeasible."""
+    """Every schedule solve returns on small factory problems passes verify, a problem with an
+    obvious serial schedule is never declared infeasible, and only maximum lags (whose horizon is
+    no proof) may leave a small problem UNKNOWN."""
     result = solve(problem, SolveParams(time_limit=5, workers=2))
-    assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.INFEASIBLE)
+    statuses = {SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.INFEASIBLE}
+    if not horizon_is_proof(problem):
+        statuses.add(SolveStatus.UNKNOWN)
+    assert result.status in statuses
     if result.schedule is not None:
         report = verify(problem, result.schedule)
         assert report.ok, report.violations

@@ -233,16 +233,24 @@ def test_stop_during_the_first_level_skips_the_rest():
 
 
 def test_time_limit_is_shared_and_carried_forward(monkeypatch):
-    """Level 1 gets half of 10 s; level 2 gets what is left, including what level 1 left unused."""
-    limits = []
+    """Level 1 gets about half of 10 s as a soft share; level 2 gets all that is left, including
+    what level 1 left unused."""
+    shares = []
 
     def recording(sm, parameters, **kwargs):
-        limits.append(parameters["max_time_in_seconds"])
+        shares.append(kwargs["soft_limit"])
         return search(sm, parameters, **kwargs)
 
     monkeypatch.setattr(solve_module.cpsat, "search", recording)
     solve(just_in_time(), FAST)
-    assert limits[0] == 5.0 and 5.0 < limits[1] <= 10.0
+    assert 4.0 < shares[0] <= 5.0 and shares[1] is None
+
+
+def test_a_level_past_its_share_without_a_solution_searches_on():
+    """A soft limit already passed ends the search at its first solution, not empty-handed."""
+    sm = build_model(just_in_time())
+    outcome = search(sm, {"num_workers": 1, "max_time_in_seconds": 10.0}, soft_limit=0.0)
+    assert outcome.schedule is not None and outcome.wall_time < 5.0
 
 
 def test_cli_prints_each_level(tmp_path, capsys):

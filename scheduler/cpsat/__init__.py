@@ -1,20 +1,32 @@
 """Problem → CP-SAT model → schedule. The only package that imports `ortools`."""
 
-from scheduler.cpsat.model import SchedulingModel, add_hint, build_model, complete_hint
+from scheduler.cpsat.bounds import horizon_is_proof, widening_cap
+from scheduler.cpsat.model import (
+    BuildExpired,
+    SchedulingModel,
+    add_hint,
+    build_model,
+    complete_hint,
+    forbid_violations,
+)
 from scheduler.cpsat.objective import hint_values, hold_level, minimize_level
 from scheduler.cpsat.setups import MAX_CIRCUIT_ARCS, circuit_size
 from scheduler.cpsat.solver import SearchOutcome, search
 
 __all__ = [
     "MAX_CIRCUIT_ARCS",
+    "BuildExpired",
     "SchedulingModel",
     "SearchOutcome",
     "add_hint",
     "build_model",
     "circuit_size",
     "complete_hint",
+    "forbid_violations",
     "hint_values",
     "hold_level",
+    "horizon_is_proof",
     "minimize_level",
     "search",
+    "widening_cap",
 ]

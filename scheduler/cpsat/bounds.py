@@ -64,6 +64,36 @@ def horizon(problem: Problem) -> int:
     return max(plain, _serial_end(problem, int(ix.release.max()) + arrivals) + waiting)
 
 
+def horizon_is_proof(problem: Problem) -> bool:
+    """True when `horizon(problem)` is proven: if any schedule exists, one ends by it.
+
+    Left-shifting a schedule keeps it feasible and never ends it later than the serial bound,
+    except across maximum lags: a no-wait step may have to wait for a window far past it (a
+    weekend, a shift that comes once a week). With maximum lags, a search that finds no schedule
+    under the horizon proves nothing; `solve` widens it instead.
+    """
+    return not bool((problem.index.pred_max_lag >= 0).any())
+
+
+def widening_cap(problem: Problem) -> int:
+    """The largest horizon `solve` widens to when the horizon is not a proof.
+
+    Calendars repeat weekly after their last exception; 64 weeks past that, the releases, the
+    arrivals and the deadlines, a schedule that still cannot be found is not worth a model that
+    large (the answer is then UNKNOWN, not INFEASIBLE).
+    """
+    week = math.ceil(timedelta(weeks=1) / problem.tick)
+    exceptions = [
+        math.ceil(problem.tick_of(e.end)) for c in problem.calendars for e in c.exceptions
+    ]
+    ix = problem.index
+    settled = max(
+        [0, *exceptions, int(ix.release.max()), int(ix.deadline.max())]
+        + [p.arrival for p in problem.purchase_orders]
+    )
+    return min(MAX_TIME, settled + 64 * week + horizon(problem))
+
+
 def completion_caps(problem: Problem, incumbent_objective: int | None) -> np.ndarray:
     """Latest completion per order that a schedule no worse than the incumbent can have."""
     ix = problem.index

@@ -41,7 +41,8 @@ def add_routing_precedence(model: cp_model.CpModel, problem: Problem, v: Operati
             before = v.end[pred_op[p]]
             model.add(v.start[o] >= before + min_lag[p])
             if max_lag[p] >= 0:
-                model.add(v.start[o] <= before + max_lag[p]).only_enforce_if(
+                excess = v.slack(model, f"max_lag:{o}")
+                model.add(v.start[o] <= before + max_lag[p] + excess).only_enforce_if(
                     v.guarded(model, f"max_lag:{o}")
                 )
 
@@ -72,7 +73,10 @@ def add_deadlines(model: cp_model.CpModel, problem: Problem, v: OperationVars) -
     deadline = problem.index.deadline.tolist()
     for j, d in enumerate(deadline):
         if d >= 0:
-            model.add(v.completion[j] <= d).only_enforce_if(v.guarded(model, f"deadline:{j}"))
+            excess = v.slack(model, f"deadline:{j}")
+            model.add(v.completion[j] <= d + excess).only_enforce_if(
+                v.guarded(model, f"deadline:{j}")
+            )
 
 
 Rule = Callable[[cp_model.CpModel, Problem, OperationVars], None]

@@ -11,13 +11,14 @@ while it stays infeasible, within a time budget.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.cpsat.model import build_model
+from scheduler.cpsat.model import BuildExpired, build_model
+from scheduler.cpsat.runner import run
 from scheduler.problem import Problem
+from scheduler.stop import Deadline
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,25 @@ class Explanation:
     """True when dropping any one key was shown to leave a feasible problem."""
 
 
-def explain_infeasibility(problem: Problem, *, time_limit: float = 5.0) -> Explanation | None:
-    """A conflicting set of named constraints; None when infeasibility was not proven in time."""
-    deadline = time.perf_counter() + time_limit
-    sm = build_model(problem, explain=True)
+def explain_infeasibility(
+    problem: Problem,
+    *,
+    time_limit: float = 5.0,
+    deadline: Deadline | None = None,
+    horizon_at_least: int = 0,
+) -> Explanation | None:
+    """A conflicting set of named constraints; None when infeasibility was not proven in time.
+
+    Takes at most `time_limit` seconds, and ends with `deadline` (its stop token included).
+    `horizon_at_least` is the horizon under which the search proved infeasibility.
+    """
+    deadline = (deadline or Deadline()).within(time_limit)
+    try:
+        sm = build_model(
+            problem, explain=True, incumbent_makespan=horizon_at_least, deadline=deadline
+        )
+    except BuildExpired:
+        return None
     model = sm.model
     model.clear_objective()
     guards = sm.ops.guards or {}
@@ -42,13 +58,13 @@ def explain_infeasibility(problem: Problem, *, time_limit: float = 5.0) -> Expla
         """CP-SAT's status name and, when infeasible, the conflicting subset of `keys`."""
         model.clear_assumptions()
         model.add_assumptions([guards[k] for k in keys])
-        solver = cp_model.CpSolver()
-        remaining = deadline - time.perf_counter()
-        solver.parameters.max_time_in_seconds = max(0.01, min(remaining, share))
-        solver.parameters.num_workers = 1
-        solver.parameters.cp_model_presolve = False
-        solver.parameters.catch_sigint_signal = False
-        status = solver.solve(model)
+        parameters = {
+            "max_time_in_seconds": max(0.01, share),
+            "num_workers": 1,
+            "cp_model_presolve": False,
+            "catch_sigint_signal": False,
+        }
+        solver, status = run(model, parameters, deadline)
         if status != cp_model.INFEASIBLE:
             return solver.status_name(status), []
         core = {key_of[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in key_of}
@@ -70,11 +86,11 @@ def explain_infeasibility(problem: Problem, *, time_limit: float = 5.0) -> Expla
         candidates = [k for k in core if k not in necessary]
         if not candidates:
             break
-        if time.perf_counter() >= deadline:
+        if deadline.expired:
             minimal = False
             break
         without = [k for k in core if k != candidates[0]]
-        status, smaller = solve_under(without, max(0.05, (deadline - time.perf_counter()) / 4))
+        status, smaller = solve_under(without, max(0.05, deadline.remaining() / 4))
         if status == "INFEASIBLE":
             # CP-SAT's own set for the smaller problem may drop more than the one key tried.
             core = smaller or without

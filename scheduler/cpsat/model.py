@@ -13,9 +13,11 @@ from ortools.sat.python import cp_model
 from scheduler.cpsat.bounds import TimeWindows, time_windows
 from scheduler.cpsat.constraints import RULES
 from scheduler.cpsat.objective import ObjectiveVars, add_objective
+from scheduler.cpsat.runner import run
 from scheduler.cpsat.variables import OperationVars, PurchaseSlot, operation_vars
 from scheduler.problem import Problem
 from scheduler.schedule import Purchase, Schedule
+from scheduler.stop import Deadline
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,26 +29,54 @@ class SchedulingModel:
     objective: ObjectiveVars
 
 
+class BuildExpired(Exception):
+    """The call's deadline passed (or its stop token was set) while a model was being built."""
+
+
 def build_model(
     problem: Problem,
     incumbent_objective: int | None = None,
     *,
     incumbent_makespan: int = 0,
     explain: bool = False,
+    relaxed: bool = False,
+    deadline: Deadline | None = None,
 ) -> SchedulingModel:
     """The CP-SAT model of `problem`; an incumbent's objective (if any) tightens every window.
 
-    `incumbent_makespan` (a verified schedule's) keeps the horizon at least that long. With
-    `explain`, named hard constraints are enforced by assumption literals (`ops.guards`).
+    `incumbent_makespan` (a verified schedule's, or a horizon to widen to) keeps the horizon at
+    least that long. With `explain`, named hard constraints are enforced by assumption literals
+    (`ops.guards`). With `relaxed`, deadlines and maximum lags may be exceeded and the objective
+    is their total excess (`ops.violations`); the objective levels are built as usual, for
+    `minimize_level` once a schedule without excess is found. Raises `BuildExpired` when
+    `deadline` expires before the model is complete (checked between rules).
     """
     model = cp_model.CpModel()
     model.name = problem.name or "scheduler"
     windows = time_windows(problem, incumbent_objective, incumbent_makespan)
+    _check(deadline)
     ops = operation_vars(model, problem, windows, explain=explain)
+    if relaxed:
+        ops = dataclasses.replace(ops, violations=[])
     for rule in RULES:
+        _check(deadline)
         rule(model, problem, ops)
+    _check(deadline)
     objective = add_objective(model, problem, ops, windows)
+    if ops.violations is not None:
+        model.minimize(sum(ops.violations))
     return SchedulingModel(problem, model, windows, ops, objective)
+
+
+def forbid_violations(sm: SchedulingModel) -> None:
+    """Make a relaxed model's soft constraints hard again (every excess 0)."""
+    for excess in sm.ops.violations or ():
+        sm.model.add(excess == 0)
+
+
+def _check(deadline: Deadline | None) -> None:
+    if deadline is not None and deadline.expired:
+        raise BuildExpired
 
 
 def add_hint(sm: SchedulingModel, schedule: Schedule) -> None:
@@ -148,7 +178,7 @@ def schedule_from_values(
     return dataclasses.replace(schedule, purchases=tuple(purchases))
 
 
-def complete_hint(sm: SchedulingModel, time_limit: float) -> bool:
+def complete_hint(sm: SchedulingModel, time_limit: float, deadline: Deadline | None = None) -> bool:
     """Extend a partial hint (from a schedule) to every variable of the model; True on success.
 
     `add_hint` sets the decisions a schedule fixes (starts, ends, modes, resources, purchases)
@@ -166,11 +196,12 @@ def complete_hint(sm: SchedulingModel, time_limit: float) -> bool:
         fixed.add(fixed.get_int_var_from_proto_index(var) == value)
     fixed.clear_objective()
     fixed.clear_hints()
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = 1
-    solver.parameters.catch_sigint_signal = False
-    status = solver.solve(fixed)
+    parameters = {
+        "max_time_in_seconds": time_limit,
+        "num_workers": 1,
+        "catch_sigint_signal": False,
+    }
+    solver, status = run(fixed, parameters, deadline)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
     sm.model.clear_hints()

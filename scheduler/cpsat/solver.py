@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.model import SchedulingModel, schedule_from_values
+from scheduler.cpsat.runner import run
 from scheduler.schedule import Schedule
-from scheduler.stop import StopToken
+from scheduler.stop import Deadline, StopToken
 
 OnSolution = Callable[[int, int, Schedule], None]
 """Called on each improving solution with (objective, best bound, schedule)."""
@@ -37,52 +38,69 @@ class _Callback(cp_model.CpSolverSolutionCallback):
         self._sm = sm
         self._on_solution = on_solution
         self._stop = stop
+        self._lock = threading.Lock()
+        self._stop_at_next = False
         self.solutions = 0
 
     def on_solution_callback(self) -> None:
-        self.solutions += 1
+        with self._lock:
+            self.solutions += 1
+            stop_now = self._stop_at_next
         if self._on_solution is not None:
             schedule = schedule_from_values(self._sm, self)
             self._on_solution(
                 round(self.objective_value), round(self.best_objective_bound), schedule
             )
         # Closes the window in which a stop arrived before the search could be interrupted.
-        if self._stop is not None and self._stop.stopped:
+        if stop_now or (self._stop is not None and self._stop.stopped):
             self.stop_search()
+
+    def enough(self) -> bool:
+        """The soft limit passed: True when a solution exists (stop now), else stop at the next."""
+        with self._lock:
+            self._stop_at_next = True
+            return self.solutions > 0
 
 
 def search(
     sm: SchedulingModel,
     parameters: Mapping[str, object],
     *,
-    stop: StopToken | None = None,
+    deadline: Deadline | None = None,
     on_solution: OnSolution | None = None,
+    soft_limit: float | None = None,
 ) -> SearchOutcome:
-    solver = cp_model.CpSolver()
-    for name, value in parameters.items():
-        setattr(solver.parameters, name, value)
-    callback = _Callback(sm, on_solution, stop)
-    running = threading.Event()
-    finished = threading.Event()
+    """One search of `sm`'s current objective, within `deadline` (see `runner.run`).
 
-    def interrupt() -> None:
-        # stop_search() is a no-op until the search has started, so keep asking until it ends.
-        def keep_stopping() -> None:
-            while not finished.is_set():
-                if running.is_set():
-                    solver.stop_search()
-                finished.wait(0.02)
+    After `soft_limit` seconds the search ends at its first solution, at once if it has one: a
+    lexicographic level's share of the time, which a level without any solution yet may overrun
+    rather than end the solve empty-handed.
+    """
+    parent = deadline.stop if deadline is not None else None
+    # A stop of our own, so the soft limit ends this search without stopping the caller's solve.
+    own = StopToken()
+    unlink = parent.on_stop(own.stop) if parent is not None else (lambda: None)
+    bounded = Deadline(None, own)
+    if deadline is not None:
+        bounded.end = deadline.end
+    callback = _Callback(sm, on_solution, own)
+    timer = None
+    if soft_limit is not None:
 
-        threading.Thread(target=keep_stopping, name="cpsat-stop", daemon=True).start()
+        def soft_limit_reached() -> None:
+            if callback.enough():
+                own.stop()
 
-    unregister = stop.on_stop(interrupt) if stop is not None else (lambda: None)
+        timer = threading.Timer(max(0.0, soft_limit), soft_limit_reached)
+        timer.daemon = True
+        timer.start()
     started = time.perf_counter()
     try:
-        running.set()
-        status = solver.solve(sm.model, callback)
+        solver, status = run(sm.model, parameters, bounded, callback)
     finally:
-        finished.set()
-        unregister()
+        if timer is not None:
+            timer.cancel()
+        unlink()
     wall = time.perf_counter() - started
     name = solver.status_name(status)
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)

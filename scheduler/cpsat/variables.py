@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.cpsat.bounds import TimeWindows, Windows
-from scheduler.problem import Problem
+from scheduler.problem import MAX_TIME, Problem
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +55,18 @@ class OperationVars:
     """The purchases the solver may place (see `materials.py`), read back into the schedule."""
     guards: dict[str, cp_model.IntVar] | None = None
     """Set when explaining infeasibility: one assumption literal per named hard constraint."""
+    violations: list[cp_model.IntVar] | None = None
+    """Set in a relaxed model (`build_model(..., relaxed=True)`): deadlines and maximum lags may
+    be exceeded, each by its own non-negative variable listed here (their sum is minimised)."""
+
+    def slack(self, model: cp_model.CpModel, name: str) -> cp_model.LinearExprT:
+        """0 in a normal model; in a relaxed one, a new variable by which a soft constraint
+        named `name` may be exceeded."""
+        if self.violations is None:
+            return 0
+        excess = model.new_int_var(0, MAX_TIME, f"excess:{name}")
+        self.violations.append(excess)
+        return excess
 
     def guarded(self, model: cp_model.CpModel, key: str) -> list[cp_model.IntVar]:
         """Enforcement literals for the hard constraint named `key` (e.g. `deadline:3`).

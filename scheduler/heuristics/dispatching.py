@@ -23,6 +23,7 @@ import numpy as np
 
 from scheduler.problem import ObjectiveKind, Problem, ProblemIndex
 from scheduler.schedule import Schedule
+from scheduler.stop import Deadline
 
 
 class Rule(StrEnum):
@@ -117,6 +118,7 @@ def best_dispatch(
     rules: Iterable[Rule] | None = None,
     *,
     budget_operations: int = DEFAULT_BUDGET_OPERATIONS,
+    deadline: Deadline | None = None,
 ) -> Schedule:
     """The dispatch schedule with the lowest objective over several rules.
 
@@ -124,7 +126,9 @@ def best_dispatch(
     the operations scheduled past `budget_operations`; the first rule always runs. Ties go to the
     earlier rule, so the result is deterministic.
     """
-    machine, start, end = best_dispatch_arrays(problem, rules, budget_operations=budget_operations)
+    machine, start, end = best_dispatch_arrays(
+        problem, rules, budget_operations=budget_operations, deadline=deadline
+    )
     return Schedule.from_arrays(problem, machine, start, end)
 
 
@@ -133,8 +137,10 @@ def best_dispatch_arrays(
     rules: Iterable[Rule] | None = None,
     *,
     budget_operations: int = DEFAULT_BUDGET_OPERATIONS,
+    deadline: Deadline | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(machine, start, end) per flat operation of `best_dispatch`."""
+    """(machine, start, end) per flat operation of `best_dispatch`; no rule after the first
+    starts once `deadline` has expired."""
     ix = problem.index
     candidates = list(rules_for(problem) if rules is None else dict.fromkeys(map(Rule, rules)))
     if not candidates:
@@ -143,6 +149,8 @@ def best_dispatch_arrays(
     best: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     best_value = 0
     for rule in candidates[:runs]:
+        if best is not None and deadline is not None and deadline.expired:
+            break
         arrays = dispatch_arrays(problem, rule)
         value = objective_of_ends(problem, arrays[2])
         if best is None or value < best_value:

@@ -37,6 +37,7 @@ from scheduler.schedule import (
     evaluate,
     objective_values,
 )
+from scheduler.stop import Deadline
 
 INFINITY = 1 << 62
 """A start no rule can ever allow."""
@@ -909,6 +910,7 @@ def best_factory_dispatch(
     rules: Iterable[Rule] | None = None,
     *,
     budget_operations: int = DEFAULT_FACTORY_BUDGET_OPERATIONS,
+    deadline: Deadline | None = None,
 ) -> Schedule | None:
     """The best `factory_dispatch` schedule over several rules: fewest missed deadlines, then the
     objective's levels in order; None when no rule builds a schedule.
@@ -926,6 +928,8 @@ def best_factory_dispatch(
     best: Schedule | None = None
     best_key: tuple[int, ...] = ()
     for rule in candidates[:runs]:
+        if deadline is not None and deadline.expired:
+            break
         schedule = _generate(data, rule)
         if schedule is None:
             continue

@@ -1,0 +1,265 @@
+"""Trust in the solver: one deadline for every phase, INFEASIBLE only when proven, a schedule for
+plants whose dispatching misses deadlines or maximum lags."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from helpers import make_problem
+
+import scheduler.solve as solve_module
+from scheduler import cpsat
+from scheduler.cpsat.explain import explain_infeasibility
+from scheduler.formats.catalog import load_instance
+from scheduler.params import SolveParams
+from scheduler.problem import Problem, parse_problem
+from scheduler.result import SolveStatus, StopReason
+from scheduler.schedule import Schedule, ScheduledOperation
+from scheduler.solve import solve
+from scheduler.stop import Deadline, StopToken
+from scheduler.verify import ViolationKind, verify
+
+FAST = SolveParams(time_limit=10, workers=2)
+
+NO_WAIT_ACROSS_BREAKS = {
+    "name": "slow-heuristic",
+    "planning_start": "2025-03-03T18:13:00",
+    "tick": "PT5M",
+    "calendars": [
+        {
+            "id": "cal1",
+            "shifts": [
+                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "06:00", "end": "14:00"},
+                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "14:30", "end": "22:00"},
+            ],
+        },
+        {
+            "id": "cal2",
+            "shifts": [
+                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "06:00", "end": "10:00"},
+                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "10:15", "end": "14:00"},
+                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "14:00", "end": "17:45"},
+            ],
+        },
+    ],
+    "machines": [
+        {"id": "m0", "calendar": "cal2"},
+        {"id": "m1a", "calendar": "cal1"},
+        {"id": "m1b", "calendar": "cal1"},
+    ],
+    "resources": [{"id": "r1", "calendar": "cal2"}],
+    "orders": [
+        {
+            "id": "A",
+            "operations": [
+                {
+                    "id": "o0",
+                    "resumable": True,
+                    "machines": [{"machine_id": "m0", "duration": 377}],
+                },
+                {
+                    "id": "o1",
+                    "resumable": True,
+                    "machines": [
+                        {"machine_id": "m1a", "setup": 11, "per_unit": 23},
+                        {"machine_id": "m1b", "duration": 274},
+                    ],
+                    "predecessors": [{"operation_id": "o0", "max_lag": 0}],
+                    "resources": [{"resources": ["r1"]}],
+                },
+            ],
+        }
+    ],
+    "objective": "makespan",
+}
+"""A no-wait step whose only schedules end past the serial horizon (1,040 ticks): found by a user,
+reported INFEASIBLE while a schedule with makespan 1,041 exists."""
+
+
+def _no_dispatching(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CP-SAT on its own: the factory heuristic finds nothing."""
+    monkeypatch.setattr(solve_module, "best_factory_dispatch", lambda problem, deadline=None: None)
+
+
+def _one_machine(deadlines: list[int]) -> Problem:
+    """Orders of one 5-tick operation each on one machine, with these deadlines."""
+    problem = make_problem([[[(0, 5)]] for _ in deadlines])
+    data = problem.model_dump(mode="json")
+    for order, deadline in zip(data["orders"], deadlines, strict=True):
+        order["deadline"] = deadline
+    return parse_problem(data)
+
+
+def _in_order(problem: Problem, *jobs: int) -> Schedule:
+    """The orders' single operations back to back on machine 0, in this order."""
+    operations = []
+    t = 0
+    for j in jobs:
+        operations.append(ScheduledOperation(j, 0, 0, t, t + 5))
+        t += 5
+    return Schedule(tuple(sorted(operations, key=lambda op: op.job)))
+
+
+# --------------------------------------------------------------------------------------------------
+# INFEASIBLE only when proven
+
+
+def test_a_horizon_that_is_no_proof_is_widened(monkeypatch):
+    """The no-wait problem is solved (makespan 1,041, past the serial horizon), never INFEASIBLE."""
+    _no_dispatching(monkeypatch)
+    problem = parse_problem(NO_WAIT_ACROSS_BREAKS)
+    assert not cpsat.horizon_is_proof(problem)
+    result = solve(problem, FAST)
+    assert result.status is SolveStatus.OPTIMAL and result.objective == 1041
+    assert verify(problem, result.schedule).ok
+
+
+def test_without_maximum_lags_the_horizon_is_a_proof():
+    """Job shops, calendars and deadlines alone keep the serial horizon a proof."""
+    assert cpsat.horizon_is_proof(_one_machine([5, 5]))
+
+
+def test_a_lag_block_that_never_fits_is_unknown_not_infeasible():
+    """A no-wait pair that fits no working day is not proven infeasible by a bounded horizon: the
+    answer is UNKNOWN, and it comes at once (the widening stops at a cap)."""
+    problem = parse_problem(
+        {
+            "tick": "PT1H",
+            "calendars": [
+                {
+                    "id": "day",
+                    "shifts": [
+                        {
+                            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                            "start": "08:00",
+                            "end": "16:00",
+                        }
+                    ],
+                }
+            ],
+            "machines": [{"id": "m0", "calendar": "day"}],
+            "orders": [
+                {
+                    "id": "j",
+                    "operations": [
+                        {"id": "a", "machines": [{"machine_id": "m0", "duration": 1}]},
+                        {
+                            "id": "b",
+                            "machines": [{"machine_id": "m0", "duration": 5}],
+                            "predecessors": [{"operation_id": "a", "min_lag": 3, "max_lag": 3}],
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    result = solve(problem, FAST)
+    assert result.status is SolveStatus.UNKNOWN
+    assert result.wall_time < 5
+
+
+# --------------------------------------------------------------------------------------------------
+# A schedule for plants whose dispatching misses deadlines
+
+
+def test_missed_deadlines_seed_a_relaxed_phase(monkeypatch):
+    """A dispatching schedule that misses a deadline is repaired by the relaxed first phase (it is
+    CP-SAT's start, not thrown away), and the result is optimal and verified."""
+    problem = _one_machine([10, 5])
+    late = _in_order(problem, 0, 1)
+    assert {v.kind for v in verify(problem, late).violations} == {ViolationKind.DEADLINE}
+    monkeypatch.setattr(solve_module, "best_factory_dispatch", lambda problem, deadline=None: late)
+    relaxed = []
+    build = cpsat.build_model
+
+    def recording(*args, **kwargs):
+        relaxed.append(kwargs.get("relaxed", False))
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module.cpsat, "build_model", recording)
+    result = solve(problem, FAST)
+    assert relaxed == [True]
+    assert result.status is SolveStatus.OPTIMAL and result.objective == 10
+    assert verify(problem, result.schedule).ok
+
+
+def test_the_relaxed_phase_proves_infeasibility_and_explains_it():
+    """Two 5-tick orders due by tick 5 on one machine: the relaxed phase's least excess is 5, a
+    proof; the explanation names both deadlines."""
+    result = solve(_one_machine([5, 5]), FAST)
+    assert result.status is SolveStatus.INFEASIBLE and result.stop_reason is StopReason.FINISHED
+    assert sorted(c.field for c in result.explanation) == [
+        "orders[0].deadline",
+        "orders[1].deadline",
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# One deadline for every phase
+
+
+def test_the_explainer_ends_with_the_deadline():
+    """An explainer whose call is already stopped answers at once, with no explanation."""
+    stop = StopToken()
+    stop.stop()
+    started = time.perf_counter()
+    assert explain_infeasibility(_one_machine([5, 5]), deadline=Deadline(60, stop)) is None
+    assert time.perf_counter() - started < 1
+
+
+def test_hint_completion_ends_with_the_deadline():
+    """Hint completion on a stopped call gives up at once (the solve then searches unhinted)."""
+    problem = _one_machine([10, 10])
+    sm = cpsat.build_model(problem)
+    cpsat.add_hint(sm, _in_order(problem, 0, 1))
+    stop = StopToken()
+    stop.stop()
+    started = time.perf_counter()
+    assert not cpsat.complete_hint(sm, 60, Deadline(60, stop))
+    assert time.perf_counter() - started < 1
+
+
+def test_a_model_build_ends_with_the_deadline():
+    """A build past its deadline raises BuildExpired instead of finishing the model."""
+    with pytest.raises(cpsat.BuildExpired):
+        cpsat.build_model(_one_machine([10, 10]), deadline=Deadline(0))
+
+
+def test_a_stop_in_the_second_level_keeps_the_first_levels_schedule():
+    """A stop on the first solution of level 2 ends the solve at once with a verified schedule."""
+    from test_objectives import just_in_time
+
+    problem = just_in_time()
+    stop = StopToken()
+
+    def on_progress(event):
+        if event.level == 1:
+            stop.stop()
+
+    started = time.perf_counter()
+    result = solve(
+        problem, SolveParams(time_limit=30, workers=2), stop=stop, on_progress=on_progress
+    )
+    assert time.perf_counter() - started < 10
+    assert result.stop_reason is StopReason.CANCELLED and result.schedule is not None
+    assert verify(problem, result.schedule).ok
+
+
+def test_a_stop_during_hint_completion_ends_the_solve(monkeypatch):
+    """A stop arriving while the hint is completed returns within a second with the incumbent."""
+    problem = load_instance("assembly")
+    stop = StopToken()
+    complete = cpsat.complete_hint
+
+    def stopped_during(sm, limit, deadline=None):
+        threading.Timer(0.05, stop.stop).start()
+        return complete(sm, limit, deadline)
+
+    monkeypatch.setattr(solve_module.cpsat, "complete_hint", stopped_during)
+    started = time.perf_counter()
+    result = solve(problem, SolveParams(time_limit=60, workers=2), stop=stop)
+    assert time.perf_counter() - started < 5
+    assert result.stop_reason is StopReason.CANCELLED
+    assert result.schedule is not None and verify(problem, result.schedule).ok
