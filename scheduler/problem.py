@@ -56,7 +56,7 @@ Tick = Annotated[int, Field(ge=0, le=MAX_TIME)]
 
 TIMESTAMP_EXAMPLE = "2025-03-03T06:00:00+01:00"
 _ISO_TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?"
 )
 _ISO_DURATION = re.compile(
     r"P(?!$)(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -967,45 +967,54 @@ _SHOW_INPUT = frozenset(
 """Pydantic error types whose message does not show the value that was refused."""
 
 
-class _JsonObject(dict[str, Any]):
-    """A parsed JSON object that remembers the keys its text repeated."""
-
-    repeated: tuple[str, ...] = ()
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
-    result = _JsonObject(pairs)
-    if len(result) < len(pairs):
-        counts = Counter(k for k, _ in pairs)
-        result.repeated = tuple(k for k, n in counts.items() if n > 1)
-    return result
-
-
 def check_json_keys(text: str | bytes) -> None:
     """Raise InvalidProblem naming the path of every key repeated within one JSON object (JSON
     parsers silently keep its last value). Broken syntax is left to the validating parser that
     follows, which says where it breaks.
     """
+    repeats = False
+
+    def flag(pairs: list[tuple[str, Any]]) -> None:
+        nonlocal repeats
+        repeats = repeats or len({k for k, _ in pairs}) < len(pairs)
+        # None: building the document is what makes a full parse slow, and only a file that
+        # repeats a key needs it (to name the paths).
+
     try:
-        # Numbers stay strings: this pass looks at keys only, and int() refuses 4300+ digits.
-        document = json.loads(
-            text, object_pairs_hook=_json_object, parse_int=str, parse_float=str, parse_constant=str
-        )
+        json.loads(text, object_pairs_hook=flag, **_NUMBERS_AS_TEXT)
     except (ValueError, RecursionError):
         return
+    if repeats:
+        raise InvalidProblem(_repeated_key_violations(text))
+
+
+# Numbers stay strings: the key pass looks at keys only, and int() refuses 4300+ digits.
+_NUMBERS_AS_TEXT: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str}
+
+
+def _repeated_key_violations(text: str | bytes) -> list[FieldViolation]:
+    repeated: dict[int, tuple[str, ...]] = {}  # id of an object -> its repeated keys
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) < len(pairs):
+            counts = Counter(k for k, _ in pairs)
+            repeated[id(result)] = tuple(k for k, n in counts.items() if n > 1)
+        return result
+
+    document = json.loads(text, object_pairs_hook=pairs_hook, **_NUMBERS_AS_TEXT)
     violations = []
     stack: list[tuple[Any, tuple[int | str, ...]]] = [(document, ())]
     while stack:
         value, loc = stack.pop()
         if isinstance(value, dict):
-            for key in getattr(value, "repeated", ()):
+            for key in repeated.get(id(value), ()):
                 path = format_location((*loc, key))
                 violations.append(FieldViolation(path, f"duplicate key {key!r} in one object"))
             stack.extend((v, (*loc, k)) for k, v in value.items())
         elif isinstance(value, list):
             stack.extend((v, (*loc, i)) for i, v in enumerate(value))
-    if violations:
-        raise InvalidProblem(sorted(violations, key=lambda v: v.field))
+    return sorted(violations, key=lambda v: v.field)
 
 
 def parse_problem(data: Any) -> Problem:

@@ -206,6 +206,24 @@ def test_valid_forms_still_read():
 
 
 @pytest.mark.parametrize(
+    "start",
+    [
+        "2025-03-03T06:00:00+01:00",
+        "2025-03-03T05:00:00Z",
+        "2025-03-03T06:00",
+        "2025-03-03 06:00:00.000+01:00",
+        "2025-03-03T06:00:00+0100",
+    ],
+)
+def test_iso_timestamp_spellings_read_to_the_same_tick(start: str):
+    """Each ISO-8601 spelling of 06:00 local (UTC+1) is tick 360."""
+    problem = parse_problem_json(
+        json.dumps(edited(local_plant(), "calendars.0.exceptions.0.start", start))
+    )
+    assert problem.tick_of(problem.calendars[0].exceptions[0].start) == 360
+
+
+@pytest.mark.parametrize(
     "tick", [timedelta(minutes=1), timedelta(minutes=90), timedelta(days=1, seconds=30.5)]
 )
 def test_tick_round_trips_through_its_iso_form(tick: timedelta):
