@@ -122,7 +122,10 @@ def _tick_length(value: Any) -> timedelta:
             f'"PT5M" or "PT1H"; got {describe_json(value)}'
         )
     parts = {unit: float(amount) for unit, amount in match.groupdict().items() if amount}
-    return timedelta(**parts)
+    try:
+        return timedelta(**parts)
+    except OverflowError:
+        raise ValueError(f"{json.dumps(value)} is longer than any tick can be") from None
 
 
 Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]

@@ -255,6 +255,7 @@ COERCIONS = [
     Coercion("tick as clock", "tick", "00:01:00", '"PT1M"'),
     Coercion("tick in months", "tick", "P1M", '"PT1M"'),
     Coercion("zero tick", "tick", "PT0S", "positive"),
+    Coercion("tick past any length", "tick", "P99999999999D", "longer than any tick"),
     Coercion("weight out of range", "orders.0.weight", 10**7, "less than or equal to 1000000"),
     Coercion("release negative", "orders.0.release", -1, "greater than or equal to 0"),
     Coercion("exception past the cap", "calendars.0.exceptions.0.end", 10**13, "between 0 and"),
