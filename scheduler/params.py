@@ -25,7 +25,8 @@ def default_workers() -> int:
 class SolveParams(BaseModel):
     """Parameters of one solve. Raw solver options are never passed through."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Strict like the problem: "10" is not ten seconds and true is not one worker.
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
     time_limit: float = Field(
         default=10.0, gt=0, le=MAX_TIME_LIMIT, description="Wall-clock seconds for the search."

@@ -10,16 +10,28 @@ and the tick length so that the edges (gRPC, CLI) can speak absolute times; the 
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 # Caps keep every value well inside CP-SAT's 62-bit domains and keep requests from exhausting memory.
 # The service may impose tighter caps of its own; these are the limits of the model itself.
@@ -37,9 +49,94 @@ MAX_LEVELS = 5
 Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=r"^\S(.*\S)?$")]
 Tick = Annotated[int, Field(ge=0, le=MAX_TIME)]
 
+# --------------------------------------------------------------------------------------------------
+# Strict input: a value is taken as written or refused, never converted (see docs in the README's
+# "The problem file"). Timestamps and the tick are parsed here, the same way for JSON text and for
+# plain Python data, because pydantic's strict mode reads ISO strings only in JSON.
+
+TIMESTAMP_EXAMPLE = "2025-03-03T06:00:00+01:00"
+_ISO_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?"
+)
+_ISO_DURATION = re.compile(
+    r"P(?!$)(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d{1,6})?)S)?)?"
+)
+_OFFSET_RULE = (
+    "A timestamp without a UTC offset takes the offset of `planning_start` (or, when that has "
+    "none either, both are read on the same local clock)."
+)
+
+
+def describe_json(value: Any) -> str:
+    """A value as a JSON reader would name it, for error messages: `the string "100"`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value)[:80]}"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def _timestamp(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_TIMESTAMP.fullmatch(value):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError(f"{json.dumps(value)} is not a valid timestamp: {error}") from None
+    raise ValueError(
+        f"must be an ISO-8601 timestamp string such as {json.dumps(TIMESTAMP_EXAMPLE)}, got "
+        f"{describe_json(value)}"
+    )
+
+
+def _tick_or_timestamp(value: Any) -> int | datetime:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value <= MAX_TIME:
+            raise ValueError(f"must be between 0 and {MAX_TIME} ticks, got {value}")
+        return value
+    if isinstance(value, datetime | str):
+        return _timestamp(value)
+    raise ValueError(
+        "must be a tick count (a whole number) or an ISO-8601 timestamp string such as "
+        f"{json.dumps(TIMESTAMP_EXAMPLE)}, got {describe_json(value)}"
+    )
+
+
+def _tick_length(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    match = _ISO_DURATION.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(
+            'must be an ISO-8601 duration string such as "PT1M" (one minute, the default), '
+            f'"PT5M" or "PT1H"; got {describe_json(value)}'
+        )
+    parts = {unit: float(amount) for unit, amount in match.groupdict().items() if amount}
+    try:
+        return timedelta(**parts)
+    except OverflowError:
+        raise ValueError(f"{json.dumps(value)} is longer than any tick can be") from None
+
+
+Timestamp = Annotated[datetime, BeforeValidator(_timestamp)]
+"""An ISO-8601 timestamp ("2025-03-03T06:00:00+01:00"); never a Unix number."""
+TickOrTimestamp = Annotated[Tick | datetime, BeforeValidator(_tick_or_timestamp)]
+TickLength = Annotated[timedelta, BeforeValidator(_tick_length)]
+
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+    # Strict: "100", 100.0 and true are not the number 100, "yes" is not a boolean.
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -66,15 +163,24 @@ class Shift(_Frozen):
 class CalendarException(_Frozen):
     """A dated change to the weekly pattern: downtime (holiday, maintenance) or extra working time.
 
-    `start` and `end` are ticks, or timestamps when the problem has a planning start.
+    `start` and `end` are both ticks, or both timestamps when the problem has a planning start.
     """
 
-    start: Tick | datetime
-    end: Tick | datetime
+    start: TickOrTimestamp = Field(
+        description="Tick, or ISO-8601 timestamp when the problem has a planning_start. "
+        + _OFFSET_RULE
+    )
+    end: TickOrTimestamp = Field(description="Exclusive end, in the same form as start.")
     working: bool = Field(
         default=False, description="False: not working (holiday, maintenance); True: extra shift."
     )
     reason: str = Field(default="", max_length=256)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> CalendarException:
+        if isinstance(self.start, datetime) != isinstance(self.end, datetime):
+            raise ValueError("give start and end both as ticks or both as timestamps")
+        return self
 
 
 class Calendar(_Frozen):
@@ -274,7 +380,8 @@ class ObjectiveKind(StrEnum):
 
 
 class ObjectiveTerm(_Frozen):
-    kind: ObjectiveKind
+    # Not strict: plain Python data names a kind by its string, as JSON does.
+    kind: ObjectiveKind = Field(strict=False)
     weight: int = Field(default=1, ge=1, le=MAX_WEIGHT)
 
 
@@ -339,10 +446,17 @@ class Problem(_Frozen):
     """A scheduling problem: machines, orders with routings, and the objective to minimise."""
 
     name: str = Field(default="", max_length=256)
-    planning_start: datetime | None = Field(
-        default=None, description="Wall-clock time of tick 0; ticks only when absent."
+    planning_start: Timestamp | None = Field(
+        default=None,
+        description="Wall-clock time of tick 0, an ISO-8601 timestamp, best with its UTC offset "
+        f"({TIMESTAMP_EXAMPLE}); weekly shifts are read on its clock, and timestamps without "
+        "an offset take its offset. Absent: ticks only.",
     )
-    tick: timedelta = Field(default=timedelta(minutes=1), description="Length of one tick.")
+    tick: TickLength = Field(
+        default=timedelta(minutes=1),
+        description='Length of one tick, an ISO-8601 duration ("PT1M", "PT5M", "PT1H"); '
+        "never a bare number. Default: one minute.",
+    )
     machines: list[Machine] = Field(min_length=1, max_length=MAX_MACHINES)
     orders: list[Order] = Field(min_length=1)
     objective: Objective = Field(default_factory=lambda: Objective.model_validate("makespan"))
@@ -358,8 +472,23 @@ class Problem(_Frozen):
     @classmethod
     def _positive_tick(cls, tick: timedelta) -> timedelta:
         if tick <= timedelta(0):
-            raise ValueError("tick must be a positive duration")
+            raise ValueError("must be a positive duration")
         return tick
+
+    @field_validator("calendars")
+    @classmethod
+    def _local_offsets(cls, calendars: list[Calendar], info: ValidationInfo) -> list[Calendar]:
+        """Give offset-less exception timestamps the offset of planning_start, so that every
+        reader of the problem sees one instant, not a clock time each reads its own way."""
+        start = info.data.get("planning_start")
+        if start is None or start.tzinfo is None:
+            return calendars
+        return [
+            c.model_copy(
+                update={"exceptions": [_with_offset(e, start.tzinfo) for e in c.exceptions]}
+            )
+            for c in calendars
+        ]
 
     @model_validator(mode="after")
     def _cross_references(self) -> Problem:
@@ -415,9 +544,14 @@ class Problem(_Frozen):
         """A tick count, or a timestamp as (fractional) ticks since the planning start."""
         if isinstance(moment, int):
             return moment
-        if self.planning_start is None:
+        start = self.planning_start
+        if start is None:
             raise ValueError("a timestamp needs the problem's planning_start")
-        return (_aware(moment) - _aware(self.planning_start)) / self.tick
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=start.tzinfo)
+        elif start.tzinfo is None:
+            raise ValueError("a timestamp with a UTC offset needs planning_start to have one too")
+        return (moment - start) / self.tick
 
     def working_windows(self, calendar_id: str, until: int) -> list[tuple[int, int]]:
         """The working time of a calendar in [0, until) as sorted, disjoint, non-adjacent windows
@@ -567,6 +701,15 @@ def _cross_reference_violations(problem: Problem) -> Iterable[FieldViolation]:
         )
 
 
+def _with_offset(exception: CalendarException, offset: tzinfo) -> CalendarException:
+    times = {
+        name: value.replace(tzinfo=offset)
+        for name in ("start", "end")
+        if isinstance(value := getattr(exception, name), datetime) and value.tzinfo is None
+    }
+    return exception.model_copy(update=times) if times else exception
+
+
 def _duplicate_ids(path: str, entries: Sequence[Any]) -> Iterable[FieldViolation]:
     seen: set[str] = set()
     for e, entry in enumerate(entries):
@@ -616,10 +759,6 @@ def _routing_cycle(order: Order) -> list[str]:
 # Calendars
 
 _MINUTES_PER_WEEK = 7 * 24 * 60
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _clock(text: str) -> int:
@@ -800,9 +939,85 @@ def violations_of(error: ValidationError) -> list[FieldViolation]:
             for v in inner.violations:
                 field = f"{prefix}.{v.field}" if prefix and v.field else prefix or v.field
                 result.append(FieldViolation(field, v.reason))
+        elif item["type"] == "value_error" and inner is not None:
+            # Our own validators' reasons, without pydantic's "Value error, " prefix.
+            result.append(FieldViolation(prefix, str(inner)))
+        elif item["type"] in _SHOW_INPUT:
+            # "Input should be a valid integer" alone does not say that "100" was a string.
+            reason = f"{item['msg']}, got {describe_json(item['input'])}"
+            result.append(FieldViolation(prefix, reason))
         else:
             result.append(FieldViolation(prefix, item["msg"]))
     return result
+
+
+_SHOW_INPUT = frozenset(
+    (
+        "int_type",
+        "bool_type",
+        "float_type",
+        "string_type",
+        "list_type",
+        "dict_type",
+        "model_type",
+        "finite_number",
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+    )
+)
+"""Pydantic error types whose message does not show the value that was refused."""
+
+
+def check_json_keys(text: str | bytes) -> None:
+    """Raise InvalidProblem naming the path of every key repeated within one JSON object (JSON
+    parsers silently keep its last value). Broken syntax is left to the validating parser that
+    follows, which says where it breaks.
+    """
+    repeats = False
+
+    def flag(pairs: list[tuple[str, Any]]) -> None:
+        nonlocal repeats
+        repeats = repeats or len({k for k, _ in pairs}) < len(pairs)
+        # None: building the document is what makes a full parse slow, and only a file that
+        # repeats a key needs it (to name the paths).
+
+    try:
+        json.loads(text, object_pairs_hook=flag, **_NUMBERS_AS_TEXT)
+    except (ValueError, RecursionError):
+        return
+    if repeats:
+        raise InvalidProblem(_repeated_key_violations(text))
+
+
+# Numbers stay strings: the key pass looks at keys only, and int() refuses 4300+ digits.
+_NUMBERS_AS_TEXT: dict[str, Any] = {"parse_int": str, "parse_float": str, "parse_constant": str}
+
+
+def _repeated_key_violations(text: str | bytes) -> list[FieldViolation]:
+    repeated: dict[int, tuple[str, ...]] = {}  # id of an object -> its repeated keys
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) < len(pairs):
+            counts = Counter(k for k, _ in pairs)
+            repeated[id(result)] = tuple(k for k, n in counts.items() if n > 1)
+        return result
+
+    document = json.loads(text, object_pairs_hook=pairs_hook, **_NUMBERS_AS_TEXT)
+    violations = []
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(document, ())]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, dict):
+            for key in repeated.get(id(value), ()):
+                path = format_location((*loc, key))
+                violations.append(FieldViolation(path, f"duplicate key {key!r} in one object"))
+            stack.extend((v, (*loc, k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(value))
+    return sorted(violations, key=lambda v: v.field)
 
 
 def parse_problem(data: Any) -> Problem:
@@ -815,6 +1030,7 @@ def parse_problem(data: Any) -> Problem:
 
 def parse_problem_json(text: str | bytes) -> Problem:
     """Validate a JSON document into a Problem; raise InvalidProblem naming fields."""
+    check_json_keys(text)
     try:
         return Problem.model_validate_json(text)
     except ValidationError as error:
@@ -1058,6 +1274,8 @@ __all__ = [
     "Problem",
     "ProblemIndex",
     "ProblemViolations",
+    "check_json_keys",
+    "describe_json",
     "format_location",
     "parse_problem",
     "parse_problem_json",

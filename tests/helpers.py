@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from scheduler.problem import ObjectiveKind, Problem, parse_problem
@@ -152,3 +155,116 @@ def _sequences(problem: Problem) -> list[list[tuple[int, int]]]:
 
     extend([], [0] * len(lengths))
     return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Strict input: one small plant with a local planning start, and the coerced forms it refuses
+
+
+def local_plant() -> dict[str, Any]:
+    """A one-machine plant whose planning start (Monday 00:00) is at UTC+01:00: an early shift
+    06:00-14:00 and a maintenance 06:00-08:00 written without an offset (local time)."""
+    return {
+        "name": "local-plant",
+        "planning_start": "2025-03-03T00:00:00+01:00",
+        "tick": "PT1M",
+        "calendars": [
+            {
+                "id": "early",
+                "shifts": [{"days": ["mon"], "start": "06:00", "end": "14:00"}],
+                "exceptions": [
+                    {"start": "2025-03-03T06:00:00", "end": "2025-03-03T08:00:00"},
+                ],
+            }
+        ],
+        "machines": [{"id": "press", "calendar": "early", "capacity": 1}],
+        "orders": [
+            {
+                "id": "WO-1",
+                "release": 0,
+                "operations": [
+                    {
+                        "id": "press",
+                        "resumable": False,
+                        "machines": [{"machine_id": "press", "duration": 60}],
+                    }
+                ],
+            }
+        ],
+        "objective": {"levels": [{"terms": [{"kind": "makespan"}], "tolerance": 0.0}]},
+    }
+
+
+def edited(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A deep copy of `data` with the value at a dotted path (`orders.0.release`) replaced."""
+    copy = json.loads(json.dumps(data))
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    node = copy
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    return copy
+
+
+@dataclass(frozen=True)
+class Coercion:
+    """A value `local_plant()` once coerced or misread at `path`, and the violation it now gets."""
+
+    case: str
+    path: str
+    value: Any
+    reason: str
+    """A fragment of the reason reported."""
+    field: str = ""
+    """The reported field when it is not `path` itself (as `orders[0].release`)."""
+    twice: bool = False
+    """The key is written twice in the JSON text (`value` first); plain data cannot say that."""
+
+    @property
+    def reported(self) -> str:
+        return self.field or re.sub(r"\.(\d+)", r"[\1]", self.path)
+
+    def data(self) -> dict[str, Any]:
+        return edited(local_plant(), self.path, self.value)
+
+    def text(self) -> str:
+        if not self.twice:
+            return json.dumps(self.data(), indent=1)
+        key = self.path.rsplit(".", 1)[-1]
+        text = json.dumps(edited(local_plant(), self.path, "<twice>"))
+        return text.replace(f'"{key}": "<twice>"', f'"{key}": {json.dumps(self.value)}, "{key}": 0')
+
+
+_OP = "orders.0.operations.0"
+COERCIONS = [
+    Coercion("bool from string", f"{_OP}.resumable", "yes", 'got the string "yes"'),
+    Coercion("int from string", "orders.0.release", "100", 'got the string "100"'),
+    Coercion("int from float", "orders.0.release", 100.0, "got the number 100.0"),
+    Coercion("int from bool", "machines.0.capacity", True, "got the boolean true"),
+    Coercion("duration from string", f"{_OP}.machines.0.duration", "60", 'got the string "60"'),
+    Coercion("float from string", "objective.levels.0.tolerance", "0.1", 'got the string "0.1"'),
+    Coercion("list from string", "calendars.0.shifts.0.days", "mon", 'got the string "mon"'),
+    Coercion("duplicate key", "orders.0.release", 100, "duplicate key 'release'", twice=True),
+    Coercion("unix planning start", "planning_start", 1741000000, "ISO-8601 timestamp"),
+    Coercion("unix string planning start", "planning_start", "1741000000", "ISO-8601 timestamp"),
+    Coercion("date without time", "planning_start", "2025-03-03", "ISO-8601 timestamp"),
+    Coercion("impossible date", "planning_start", "2025-02-30T00:00:00", "day is out of range"),
+    Coercion("unix exception start", "calendars.0.exceptions.0.start", 1741e6, "tick count"),
+    Coercion("tick as seconds", "tick", 1, '"PT1M"'),
+    Coercion("tick as string seconds", "tick", "60", '"PT1M"'),
+    Coercion("tick as clock", "tick", "00:01:00", '"PT1M"'),
+    Coercion("tick in months", "tick", "P1M", '"PT1M"'),
+    Coercion("zero tick", "tick", "PT0S", "positive"),
+    Coercion("tick past any length", "tick", "P99999999999D", "longer than any tick"),
+    Coercion("weight out of range", "orders.0.weight", 10**7, "less than or equal to 1000000"),
+    Coercion("release negative", "orders.0.release", -1, "greater than or equal to 0"),
+    Coercion("exception past the cap", "calendars.0.exceptions.0.end", 10**13, "between 0 and"),
+    Coercion(
+        "exception forms mixed",
+        "calendars.0.exceptions.0.end",
+        480,
+        "both as ticks or both as timestamps",
+        field="calendars[0].exceptions[0]",
+    ),
+]
+"""Each value the problem file once coerced (or misread), refused now naming its field."""

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import COERCIONS, Coercion
 
 from scheduler.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
 from scheduler.formats.catalog import instance_path
@@ -76,6 +77,28 @@ def test_invalid_json_problem_names_the_field(tmp_path):
     proc = _run("solve", str(bad))
     assert proc.returncode == EXIT_INPUT
     assert "orders[0].operations[0].machines[0].machine_id" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("case", COERCIONS, ids=lambda c: c.case)
+def test_solve_refuses_each_coercion_with_a_readable_line(tmp_path, capsys, case: Coercion):
+    """solve FILE with a once-coerced value exits 1 naming the field and the reason."""
+    path = tmp_path / "plant.json"
+    path.write_text(case.text())
+    assert main(["solve", str(path), "--time-limit", "1"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(f"scheduler: error: {path}: ")
+    assert case.reported in err and case.reason in err
+
+
+def test_coerced_input_exits_without_a_traceback(tmp_path):
+    """The process itself exits 1 with the field on stderr and no traceback (tick as seconds)."""
+    path = tmp_path / "plant.json"
+    case = next(c for c in COERCIONS if c.case == "tick as seconds")
+    path.write_text(case.text())
+    proc = _run("solve", str(path))
+    assert proc.returncode == EXIT_INPUT
+    assert 'tick: must be an ISO-8601 duration string such as "PT1M"' in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

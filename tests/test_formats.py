@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 import random
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers import COERCIONS, Coercion, local_plant
 
 from scheduler.formats import (
     FormatError,
@@ -25,6 +28,7 @@ from scheduler.formats.catalog import (
     load_instance,
 )
 from scheduler.formats.generate import generate_fjsp, generate_jssp
+from scheduler.formats.solution import ScheduleFileError, read_schedule
 from scheduler.problem import Problem, parse_problem
 
 ORLIB = """\
@@ -500,3 +504,57 @@ def test_mangled_files_only_ever_raise_format_errors() -> None:
                 parse_text(text, fmt)
             except FormatError as error:
                 assert error.line is None or error.line >= 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Strict input through the file reader
+
+
+@pytest.mark.parametrize("case", COERCIONS, ids=lambda c: c.case)
+def test_problem_file_refuses_each_coercion_naming_the_field(
+    tmp_path: Path, case: Coercion
+) -> None:
+    """A problem file with a once-coerced value is a FormatError naming the field and the reason."""
+    path = tmp_path / "plant.json"
+    path.write_text(case.text())
+    with pytest.raises(FormatError) as caught:
+        read_problem(path)
+    reasons = {v.field: v.reason for v in caught.value.violations}
+    assert case.reason in reasons[case.reported]
+    assert f"{case.reported}: " in str(caught.value)
+
+
+def test_problem_file_with_local_times_reads(tmp_path: Path) -> None:
+    """The valid forms (ISO tick, offset-less local timestamps) read from a file."""
+    path = tmp_path / "plant.json"
+    path.write_text(json.dumps(local_plant()))
+    assert read_problem(path).calendars[0].exceptions[0].start.utcoffset() == timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "fragment"),
+    [
+        (
+            '{"operations": [{"job": 0, "index": 0, "machine": 0, "start": "5", "end": 9}]}',
+            "operations[0].start",
+            'got the string "5"',
+        ),
+        (
+            '{"operations": [{"job": 0, "index": 0, "machine": 0, "start": 5.0, "end": 9}]}',
+            "operations[0].start",
+            "got the number 5.0",
+        ),
+        (
+            '{"operations": [{"job": 0, "index": 0, "machine": 0, "start": 5, "end": 9, "end": 8}]}',
+            "operations[0].end",
+            "duplicate key 'end'",
+        ),
+    ],
+    ids=["string", "float", "duplicate key"],
+)
+def test_schedule_file_is_read_strictly(text: str, field: str, fragment: str) -> None:
+    """The schedule file reader refuses coerced values and repeated keys, naming the field."""
+    with pytest.raises(ScheduleFileError) as caught:
+        read_schedule(text)
+    reasons = {v.field: v.reason for v in caught.value.violations}
+    assert fragment in reasons[field]

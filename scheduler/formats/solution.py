@@ -20,7 +20,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scheduler.problem import FieldViolation, Problem, violations_of
+from scheduler.problem import (
+    FieldViolation,
+    InvalidProblem,
+    Problem,
+    check_json_keys,
+    violations_of,
+)
 from scheduler.result import SolveResult
 from scheduler.schedule import Purchase, Schedule, ScheduledOperation, material_waits
 
@@ -33,8 +39,13 @@ class ScheduleFileError(ValueError):
         super().__init__(f"{source}: invalid schedule file:\n{lines}")
 
 
+# Strict like the problem file: "5" or 5.0 is not tick 5. Ids, times and KPIs ride along for
+# people and are not read back.
+_READ = ConfigDict(extra="ignore", strict=True)
+
+
 class _Operation(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = _READ
     job: int = Field(ge=0)
     index: int = Field(ge=0)
     machine: int = Field(ge=0)
@@ -44,7 +55,7 @@ class _Operation(BaseModel):
 
 
 class _Purchase(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = _READ
     item: int = Field(ge=0)
     supplier: int = Field(ge=0)
     quantity: int
@@ -53,7 +64,7 @@ class _Purchase(BaseModel):
 
 
 class _ScheduleFile(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = _READ
     operations: list[_Operation]
     purchases: list[_Purchase] = []
 
@@ -177,7 +188,10 @@ def _add_times(problem: Problem, row: dict[str, Any], **ticks: int) -> None:
 def read_schedule(text: str | bytes, source: str = "<schedule>") -> Schedule:
     """Parse a schedule file; raise ScheduleFileError naming the field and the reason."""
     try:
+        check_json_keys(text)
         data = _ScheduleFile.model_validate_json(text)
+    except InvalidProblem as error:
+        raise ScheduleFileError(source, error.violations) from None
     except ValidationError as error:
         raise ScheduleFileError(source, violations_of(error)) from None
     return Schedule(

@@ -209,15 +209,26 @@ def _calendar_data(
             "working": exception.working,
             "reason": exception.reason,
         }
+        field = f"{path}.exceptions[{e}]"
+        # An unset int64 reads 0, which is also tick 0: a start or end in ticks beside the other's
+        # timestamp, or a tick beside its own timestamp, cannot be told from a forgotten field.
+        if exception.HasField("start_time") != exception.HasField("end_time"):
+            violations.append(
+                FieldViolation(
+                    field, "give both start_time and end_time, or neither (start and end in ticks)"
+                )
+            )
         for name in ("start", "end"):
             if exception.HasField(f"{name}_time"):
+                if getattr(exception, name):
+                    violations.append(
+                        FieldViolation(f"{field}.{name}", f"give {name} or {name}_time, not both")
+                    )
                 try:
                     item[name] = getattr(exception, f"{name}_time").ToDatetime(tzinfo=UTC)
                 except (ValueError, OverflowError) as error:
                     violations.append(
-                        FieldViolation(
-                            f"{path}.exceptions[{e}].{name}_time", f"invalid timestamp: {error}"
-                        )
+                        FieldViolation(f"{field}.{name}_time", f"invalid timestamp: {error}")
                     )
         exceptions.append(item)
     return {

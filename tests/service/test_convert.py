@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import LIMITS, two_orders
+from google.protobuf import json_format
 
 from scheduler.problem import InvalidProblem, parse_problem
 from scheduler.schedule import Purchase, Schedule, ScheduledOperation
@@ -262,3 +265,90 @@ def test_factory_schedule_round_trip() -> None:
         2026, 11, 23, 7, 0, tzinfo=UTC
     )
     assert convert.schedule_from_proto(problem, message) == schedule
+
+
+# --------------------------------------------------------------------------------------------------
+# Strict input: what proto3 cannot tell apart is refused, not guessed
+
+
+def _local_factory() -> dict:
+    """FACTORY planned at 06:00 UTC+1, its maintenance written 10:00-12:00 without an offset."""
+    data = copy.deepcopy(FACTORY)
+    data["planning_start"] = "2026-11-23T06:00:00+01:00"
+    data["calendars"][0]["exceptions"][0].update(
+        start="2026-11-24T10:00:00", end="2026-11-24T12:00:00"
+    )
+    return data
+
+
+def _local_plant_proto() -> pb.Problem:
+    return convert.problem_to_proto(parse_problem(_local_factory()))
+
+
+def _exception(message: pb.Problem) -> pb.CalendarException:
+    return message.calendars[0].exceptions[0]
+
+
+def test_offsetless_local_times_reach_the_proto_as_instants() -> None:
+    """Maintenance written 10:00 local (UTC+1) is 09:00Z on the wire, a day and 4 h after tick 0."""
+    message = _local_plant_proto()
+    assert _exception(message).start_time.ToDatetime(tzinfo=UTC) == datetime(
+        2026, 11, 24, 9, tzinfo=UTC
+    )
+    problem = convert.problem_from_proto(message)
+    exception = problem.calendars[0].exceptions[0]
+    assert (problem.tick_of(exception.start), problem.tick_of(exception.end)) == (1680, 1800)
+
+
+@pytest.mark.parametrize("missing", ["start_time", "end_time"])
+def test_half_timestamped_exception_is_refused(missing: str) -> None:
+    """With one timestamp unset, its int64 tick reads 0 whether set or forgotten: refused."""
+    message = _local_plant_proto()
+    _exception(message).ClearField(missing)
+    with pytest.raises(InvalidProblem) as caught:
+        convert.problem_from_proto(message)
+    (violation,) = caught.value.violations
+    assert violation.field == "calendars[0].exceptions[0]"
+    assert "give both start_time and end_time" in violation.reason
+
+
+def test_tick_beside_its_timestamp_is_refused() -> None:
+    """A start in ticks next to start_time is a contradiction, no longer silently ignored."""
+    message = _local_plant_proto()
+    _exception(message).start = 1680
+    with pytest.raises(InvalidProblem) as caught:
+        convert.problem_from_proto(message)
+    assert _fields(caught) == {"calendars[0].exceptions[0].start"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "fragment"),
+    [
+        (lambda m: m.tick.FromSeconds(0), "tick", "positive"),
+        (lambda m: m.objective.SetInParent(), "objective.terms", "at least 1"),
+        (
+            lambda m: m.objective.levels.add(tolerance=math.nan).terms.add(kind=1),
+            "objective.levels[0].tolerance",
+            "finite",
+        ),
+        (lambda m: setattr(m.orders[0], "quantity", 0), "orders[0].quantity", "got the number 0"),
+    ],
+    ids=["zero tick", "empty objective", "nan tolerance", "zero quantity"],
+)
+def test_zero_and_empty_values_are_refused_not_defaulted(edit, field: str, fragment: str) -> None:
+    """A set-but-zero tick, an empty objective, a NaN tolerance and a zero quantity are named."""
+    message = _local_plant_proto()
+    message.ClearField("objective")
+    edit(message)
+    with pytest.raises(InvalidProblem) as caught:
+        convert.problem_from_proto(message)
+    reasons = {v.field: v.reason for v in caught.value.violations}
+    assert fragment in reasons[field]
+
+
+def test_proto_json_timestamps_carry_an_offset() -> None:
+    """The proto JSON mapping refuses an offset-less timestamp, so none reaches the conversion."""
+    with pytest.raises(json_format.ParseError):
+        json_format.Parse('{"planningStart": "2025-03-03T06:00:00"}', pb.Problem())
+    parsed = json_format.Parse('{"planningStart": "2025-03-03T06:00:00+01:00"}', pb.Problem())
+    assert parsed.planning_start.ToDatetime(tzinfo=UTC) == datetime(2025, 3, 3, 5, tzinfo=UTC)
