@@ -8,6 +8,8 @@ import time
 
 import pytest
 from helpers import make_problem
+from hypothesis import HealthCheck, assume, given, settings
+from test_factory_heuristic import factory_problems
 
 import scheduler.solve as solve_module
 from scheduler import cpsat
@@ -263,3 +265,32 @@ def test_a_stop_during_hint_completion_ends_the_solve(monkeypatch):
     assert time.perf_counter() - started < 5
     assert result.stop_reason is StopReason.CANCELLED
     assert result.schedule is not None and verify(problem, result.schedule).ok
+
+
+# --------------------------------------------------------------------------------------------------
+# Random plants with deadlines from a known schedule
+
+
+def _with_deadlines(problem: Problem, completions: list[int] | None) -> Problem:
+    """`problem` with each order's deadline at the given completion (None: no deadlines)."""
+    data = problem.model_dump(mode="json")
+    for j, order in enumerate(data["orders"]):
+        order["deadline"] = None if completions is None else completions[j]
+    return parse_problem(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(factory_problems())
+def test_random_plants_with_tight_deadlines_get_a_schedule_on_time(problem):
+    """Every rule at once, deadlines exactly at a known schedule's completions: the solve answers
+    within its limit plus a second, with a verified schedule (one is known to exist)."""
+    loose = _with_deadlines(problem, None)
+    known = solve(loose, SolveParams(time_limit=2, workers=2))
+    assume(known.schedule is not None)
+    assert known.kpis is not None
+    tight = _with_deadlines(problem, [kpi.completion for kpi in known.kpis.orders])
+    started = time.perf_counter()
+    result = solve(tight, SolveParams(time_limit=2, workers=2))
+    assert time.perf_counter() - started < 3
+    assert result.schedule is not None, result.status
+    assert verify(tight, result.schedule).ok
