@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 from scheduler import cpsat
@@ -169,11 +169,11 @@ def solve(
     )
 
 
-@dataclass
+@dataclasses.dataclass
 class _Attempt:
     """What the CP-SAT phases of a solve found."""
 
-    searches: list[cpsat.SearchOutcome] = field(default_factory=list)
+    searches: list[cpsat.SearchOutcome] = dataclasses.field(default_factory=list)
     """One outcome per objective level searched (the relaxed phase is not among them)."""
     infeasible: bool = False
     """Proven: no schedule exists (under a horizon that is a proof, or the largest one)."""
@@ -250,6 +250,9 @@ def _attempt(
         attempt.searches = _search_levels(
             sm, params, deadline, on_solution, searching, presolve=presolve
         )
+        if values is not None and not any(o.schedule is not None for o in attempt.searches):
+            # Stopped before the first level found anything: the repaired schedule is the answer.
+            attempt.searches = [_first_level_outcome(problem, repaired)]
         if attempt.searches and attempt.searches[0].status == "INFEASIBLE":
             if values is not None or incumbent is not None:
                 raise AssertionError("CP-SAT says INFEASIBLE for a problem with a known schedule")
@@ -259,6 +262,17 @@ def _attempt(
                 continue
         return attempt
     return attempt
+
+
+def _first_level_outcome(problem: Problem, repaired: cpsat.SearchOutcome) -> cpsat.SearchOutcome:
+    """A relaxed search's schedule without excess, as if the first level had found it."""
+    assert repaired.schedule is not None
+    return dataclasses.replace(
+        repaired,
+        status="FEASIBLE",
+        objective=check(problem, repaired.schedule).levels[0],
+        bound=None,
+    )
 
 
 def _widen(attempt: _Attempt, proof: bool, cap: int) -> bool:

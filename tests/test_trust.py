@@ -294,3 +294,22 @@ def test_random_plants_with_tight_deadlines_get_a_schedule_on_time(problem):
     assert time.perf_counter() - started < 3
     assert result.schedule is not None, result.status
     assert verify(tight, result.schedule).ok
+
+
+def test_a_stop_right_after_the_repair_keeps_the_repaired_schedule(monkeypatch):
+    """Stopped before the first level finds anything, the solve returns the relaxed phase's
+    schedule (it keeps every deadline), not UNKNOWN."""
+    problem = _one_machine([10, 5])
+    late = _in_order(problem, 0, 1)
+    monkeypatch.setattr(solve_module, "best_factory_dispatch", lambda problem, deadline=None: late)
+    stop = StopToken()
+    search_levels = solve_module._search_levels
+
+    def stopped_first(*args, **kwargs):
+        stop.stop()
+        return search_levels(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "_search_levels", stopped_first)
+    result = solve(problem, FAST, stop=stop)
+    assert result.status is SolveStatus.FEASIBLE and result.stop_reason is StopReason.CANCELLED
+    assert verify(problem, result.schedule).ok
