@@ -54,10 +54,10 @@ _WEEK = 7 * _DAY
 
 def working_windows(problem: Problem, calendar_id: str, until: int) -> Windows:
     """The working time of a calendar in [0, until) as windows in ticks (module docstring)."""
-    return _expand(problem, problem.calendar(calendar_id), until)
+    return _expand_calendar(problem, problem.calendar(calendar_id), until)
 
 
-def _expand(problem: Problem, calendar: Calendar, until: int) -> Windows:
+def _expand_calendar(problem: Problem, calendar: Calendar, until: int) -> Windows:
     tick = problem.tick // _MICROSECOND
     origin = _week_origin(problem)
     # Everything in exact microseconds after tick 0 until rounded to ticks: no float tolerance.
@@ -129,7 +129,7 @@ class WorkingTime:
         if self.until >= TIME_LIMIT:
             return False
         until = min(max(until, 2 * self.until, self.until + self.week), TIME_LIMIT)
-        windows = _expand(self._problem, self._calendar, until)
+        windows = _expand_calendar(self._problem, self._calendar, until)
         self.starts = [a for a, _ in windows]
         self.ends = [b for _, b in windows]
         cum = [0]
