@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scheduler.diagnose import ConflictCode, presolve_conflicts
-from scheduler.heuristics import best_factory_dispatch
+from scheduler.heuristics import best_factory_dispatch, factory
 from scheduler.problem import InvalidProblem, Problem, parse_problem
 from scheduler.verify import verify
 from scheduler.verify.expand import expand
@@ -178,10 +178,18 @@ def test_an_operation_as_long_as_two_touching_shifts_is_feasible():
 
 def test_a_window_long_enough_only_weeks_later_is_not_impossible():
     """With PT17M ticks a Monday 06:09-14:09 shift holds 27 whole ticks for 12 weeks and 28 in
-    the 13th: 28 ticks of work are possible, so no pre-solve conflict (the checks looked two
-    weeks ahead, as if every tick divided a week)."""
+    the 13th: 28 ticks of work are possible, so no pre-solve conflict and the heuristic places
+    them on the 13th Monday (both looked two weeks ahead, as if every tick divided a week)."""
     monday = {"shifts": [{"days": ["mon"], "start": "06:09", "end": "14:09"}]}
     problem = _calendar_problem(monday, timedelta(minutes=17), work=28)
     assert ConflictCode.NO_WORKING_WINDOW not in {c.code for c in presolve_conflicts(problem)}
     week = 10080 / 17
     assert 12 * week < WorkingTime(problem, "c").fit(0, 28)[0] < 12 * week + 1440 / 17
+    schedule = best_factory_dispatch(problem)
+    assert schedule is not None and verify(problem, schedule).ok
+    assert 12 * week < schedule.operations[0].start < 12 * week + 1440 / 17
+
+
+def test_the_factory_heuristic_and_worktime_mean_the_same_never():
+    """The heuristic compares worktime's answers with its own INFINITY: they must be one value."""
+    assert factory.INFINITY == INFINITY
