@@ -14,7 +14,6 @@ argues that something is impossible, never that a schedule is right.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,6 +22,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from scheduler.problem import MAX_TIME, Problem
+from scheduler.worktime import WorkingTime, period
 
 MAX_CALENDAR_WEEKS = 2000
 """Calendar checks expand working windows this many weeks at most; beyond, they stay silent."""
@@ -112,7 +112,7 @@ def presolve_conflicts(problem: Problem) -> list[Conflict]:
     """Reasons, found without search, that `problem` has no schedule; empty when none is found."""
     conflicts = list(_deadlines_before_routing(problem))
     late = {c.ids[0] for c in conflicts}
-    calendars = _Calendars.of(problem)
+    calendars = _working_times(problem)
     if calendars is not None:
         conflicts += _machine_calendar_conflicts(problem, calendars, late)
         conflicts += _resource_calendar_conflicts(problem, calendars)
@@ -135,56 +135,25 @@ def _deadlines_before_routing(problem: Problem) -> Iterable[Conflict]:
             )
 
 
-@dataclass(frozen=True)
-class _Calendars:
-    """Every calendar's working windows up to `until`, far enough that a window reaching `until`
-    goes on forever (the weekly pattern repeats after the last exception)."""
-
-    until: int
-    windows: dict[str, list[tuple[int, int]]]
-
-    @staticmethod
-    def of(problem: Problem) -> _Calendars | None:
-        if not problem.calendars:
-            return None
-        ix = problem.index
-        week = math.ceil(timedelta(weeks=1) / problem.tick)
-        latest = max(int(ix.head.max()), int(ix.deadline.max()))
-        for calendar in problem.calendars:
-            for exception in calendar.exceptions:
-                latest = max(latest, math.ceil(problem.tick_of(exception.end)))
-        until = latest + 2 * week + 1
-        if until > min(MAX_TIME, MAX_CALENDAR_WEEKS * week):
-            return None
-        return _Calendars(
-            until, {c.id: problem.working_windows(c.id, until) for c in problem.calendars}
-        )
-
-    def longest(self, calendar_id: str) -> float:
-        """The longest working window; infinite when one never ends."""
-        windows = self.windows[calendar_id]
-        if windows and windows[-1][1] >= self.until:
-            return math.inf
-        return max((b - a for a, b in windows), default=0)
-
-    def earliest_end(
-        self, calendar_id: str, start: int, work: int, resumable: bool
-    ) -> float | None:
-        """The earliest end of `work` ticks of work starting at or after `start`; None: never."""
-        windows = self.windows[calendar_id]
-        i = bisect.bisect_right(windows, start, key=lambda w: w[1])
-        remaining = work
-        for a, b in windows[i:]:
-            s = max(a, start)
-            if b >= self.until or s + remaining <= b:
-                return s + remaining
-            if resumable:
-                remaining -= b - s
+def _working_times(problem: Problem) -> dict[str, WorkingTime] | None:
+    """Every calendar's working time, searched a whole exact period past the last exception or
+    deadline (so that "never" is a proof); None when that is more than MAX_CALENDAR_WEEKS."""
+    if not problem.calendars:
         return None
+    ix = problem.index
+    week = math.ceil(timedelta(weeks=1) / problem.tick)
+    repeat = period(problem)
+    latest = max(int(ix.head.max()), int(ix.deadline.max()))
+    for calendar in problem.calendars:
+        for exception in calendar.exceptions:
+            latest = max(latest, math.ceil(problem.tick_of(exception.end)))
+    if latest + 2 * repeat + 1 > min(MAX_TIME, MAX_CALENDAR_WEEKS * week):
+        return None
+    return {c.id: WorkingTime(problem, c.id, repeat) for c in problem.calendars}
 
 
 def _machine_calendar_conflicts(
-    problem: Problem, calendars: _Calendars, late: set[str]
+    problem: Problem, calendars: dict[str, WorkingTime], late: set[str]
 ) -> Iterable[Conflict]:
     ix = problem.index
     calendar_of = [m.calendar for m in problem.machines]
@@ -204,10 +173,10 @@ def _machine_calendar_conflicts(
             if d == 0 or calendar is None:
                 ends.append(head + d)
                 continue
-            longest = max(longest, calendars.longest(calendar))
-            if calendars.longest(calendar) < (1 if op.resumable else d):
+            longest = max(longest, calendars[calendar].longest())
+            if calendars[calendar].longest() < (1 if op.resumable else d):
                 continue
-            end = calendars.earliest_end(calendar, head, d, op.resumable) if timed else head + d
+            end = calendars[calendar].finish(head, d, op.resumable) if timed else head + d
             if end is not None:
                 ends.append(end)
         op_id, order_id, path = _operation(problem, o)
@@ -251,7 +220,9 @@ def _machine_calendar_conflicts(
             )
 
 
-def _resource_calendar_conflicts(problem: Problem, calendars: _Calendars) -> Iterable[Conflict]:
+def _resource_calendar_conflicts(
+    problem: Problem, calendars: dict[str, WorkingTime]
+) -> Iterable[Conflict]:
     ix = problem.index
     calendar_of = {r.id: r.calendar for r in problem.resources}
     for o in range(ix.n_operations):
@@ -265,7 +236,7 @@ def _resource_calendar_conflicts(problem: Problem, calendars: _Calendars) -> Ite
             for rid in need.resources:
                 calendar = calendar_of[rid]
                 longest = max(
-                    longest, math.inf if calendar is None else calendars.longest(calendar)
+                    longest, math.inf if calendar is None else calendars[calendar].longest()
                 )
             if longest >= held:
                 continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -555,10 +554,11 @@ class Problem(_Frozen):
 
     def working_windows(self, calendar_id: str, until: int) -> list[tuple[int, int]]:
         """The working time of a calendar in [0, until) as sorted, disjoint, non-adjacent windows
-        [start, end) in ticks. Shift boundaries that fall inside a tick shrink the window inward.
+        [start, end) in ticks: `scheduler.worktime.working_windows`, which states the semantics.
         """
-        calendar = self.calendar(calendar_id)
-        return _working_windows(self, calendar, until)
+        from scheduler.worktime import working_windows  # worktime builds on this module
+
+        return working_windows(self, calendar_id, until)
 
     def calendar(self, calendar_id: str) -> Calendar:
         return next(c for c in self.calendars if c.id == calendar_id)
@@ -817,72 +817,6 @@ def _calendar_violations(
                 f"{path}.exceptions[{max(e1, e2)}]",
                 f"overlaps exception {min(e1, e2)} of calendar {calendar.id!r}",
             )
-
-
-def _week_origin_minutes(problem: Problem) -> float:
-    """Minutes from the Monday 00:00 before tick 0 to tick 0, in the planning start's clock."""
-    if problem.planning_start is None:
-        return 0.0
-    t = problem.planning_start
-    return t.weekday() * 1440 + t.hour * 60 + t.minute + t.second / 60 + t.microsecond / 6e7
-
-
-def _working_windows(problem: Problem, calendar: Calendar, until: int) -> list[tuple[int, int]]:
-    tick_minutes = problem.tick / timedelta(minutes=1)
-    origin = _week_origin_minutes(problem)
-    occurrences = [w for shift in calendar.shifts for w in _shift_minutes(shift)]
-    windows: list[tuple[int, int]] = []
-    if occurrences:
-        first_week = math.floor(origin / _MINUTES_PER_WEEK) - 1
-        last_week = math.ceil((origin + until * tick_minutes) / _MINUTES_PER_WEEK) + 1
-        for week in range(first_week, last_week + 1):
-            for a, b in occurrences:
-                offset = week * _MINUTES_PER_WEEK - origin
-                start = math.ceil((a + offset) / tick_minutes - 1e-9)
-                end = math.floor((b + offset) / tick_minutes + 1e-9)
-                if end > start:
-                    windows.append((start, end))
-    extra: list[tuple[int, int]] = []
-    off: list[tuple[int, int]] = []
-    for exception in calendar.exceptions:
-        first, last = problem.tick_of(exception.start), problem.tick_of(exception.end)
-        if exception.working:
-            extra.append((math.ceil(first - 1e-9), math.floor(last + 1e-9)))
-        else:
-            off.append((math.floor(first + 1e-9), math.ceil(last - 1e-9)))
-    merged = _merge(windows + extra)
-    result = _subtract(merged, _merge(off))
-    return [(max(a, 0), min(b, until)) for a, b in result if b > 0 and a < until and b > a]
-
-
-def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted union of windows; touching windows become one (a shift change is not a break)."""
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted(w for w in windows if w[1] > w[0]):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
-
-
-def _subtract(
-    windows: list[tuple[int, int]], holes: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    result: list[tuple[int, int]] = []
-    h = 0
-    for a, b in windows:
-        while h < len(holes) and holes[h][1] <= a:
-            h += 1
-        cursor, i = a, h
-        while i < len(holes) and holes[i][0] < b:
-            if holes[i][0] > cursor:
-                result.append((cursor, holes[i][0]))
-            cursor = max(cursor, holes[i][1])
-            i += 1
-        if cursor < b:
-            result.append((cursor, b))
-    return result
 
 
 # --------------------------------------------------------------------------------------------------

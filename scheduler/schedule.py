@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from scheduler.problem import ObjectiveKind, Problem
+from scheduler.worktime import WorkingTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,16 +284,15 @@ def evaluate(problem: Problem, schedule: Schedule) -> Kpis:
 
 def _machines(problem: Problem, schedule: Schedule, makespan: int) -> list[MachineKpi]:
     """Busy and available slot-ticks per machine, over its working time within [0, makespan]."""
-    windows = [
-        None if m.calendar is None else problem.working_windows(m.calendar, makespan)
-        for m in problem.machines
-    ]
+    used = {m.calendar for m in problem.machines if m.calendar is not None}
+    calendars = {c: WorkingTime(problem, c) for c in used}
+    times = [None if m.calendar is None else calendars[m.calendar] for m in problem.machines]
     busy = [0] * len(problem.machines)
     for op in schedule.operations:
-        busy[op.machine] += _working_ticks(windows[op.machine], op.start, op.end)
+        busy[op.machine] += _working_ticks(times[op.machine], op.start, op.end)
     result = []
     for i, m in enumerate(problem.machines):
-        available = _working_ticks(windows[i], 0, makespan) * m.capacity
+        available = _working_ticks(times[i], 0, makespan) * m.capacity
         result.append(
             MachineKpi(
                 machine_id=m.id,
@@ -304,11 +304,9 @@ def _machines(problem: Problem, schedule: Schedule, makespan: int) -> list[Machi
     return result
 
 
-def _working_ticks(windows: list[tuple[int, int]] | None, start: int, end: int) -> int:
-    """Ticks of [start, end) inside the windows (all of them when there is no calendar)."""
-    if windows is None:
-        return max(0, end - start)
-    return sum(max(0, min(b, end) - max(a, start)) for a, b in windows)
+def _working_ticks(time: WorkingTime | None, start: int, end: int) -> int:
+    """Ticks of [start, end) in working time (all of them without a calendar)."""
+    return max(0, end - start) if time is None else time.working_ticks(start, end)
 
 
 def objective_values(problem: Problem, kpis: Kpis) -> tuple[int, ...]:

@@ -8,7 +8,6 @@ variable domains (much stronger than the sum of all durations).
 
 from __future__ import annotations
 
-import bisect
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,9 +15,7 @@ from datetime import timedelta
 import numpy as np
 
 from scheduler.problem import MAX_TIME, ObjectiveKind, Problem
-
-Windows = list[tuple[int, int]]
-"""Sorted, disjoint, non-adjacent working windows [start, end) in ticks."""
+from scheduler.worktime import Windows, WorkingTime, working_windows
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,7 +136,7 @@ def time_windows(
     for m, machine in enumerate(problem.machines):
         if machine.calendar is not None:
             if machine.calendar not in by_calendar:
-                by_calendar[machine.calendar] = problem.working_windows(machine.calendar, until)
+                by_calendar[machine.calendar] = working_windows(problem, machine.calendar, until)
             working[m] = by_calendar[machine.calendar]
     return TimeWindows(
         horizon=until,
@@ -166,7 +163,7 @@ def _serial_end(problem: Problem, begin: int) -> int:
     lag = np.maximum(ix.pred_min_lag, ix.pred_max_lag)
     calendar_ids = {m.calendar for m in machines if m.calendar}
     calendar_ids |= {r.calendar for r in problem.resources if r.calendar}
-    calendars = {c: _Calendar(problem, c) for c in calendar_ids if c is not None}
+    calendars = {c: WorkingTime(problem, c) for c in calendar_ids if c is not None}
     operations = [op for order in problem.orders for op in order.operations]
     resource_calendar = {r.id: r.calendar for r in problem.resources}
     t = begin
@@ -200,12 +197,12 @@ def _serial_end(problem: Problem, begin: int) -> int:
 
 
 def _mode_end(
-    calendars: dict[str, _Calendar],
+    calendars: dict[str, WorkingTime],
     machine_calendar: str | None,
     t: int,
     work: int,
     resumable: bool,
-    held: list[_Calendar],
+    held: list[WorkingTime],
 ) -> int | None:
     """The earliest end of an operation started at or after `t` in its machine's working time,
     its span also inside one working window of each held resource (alternating until both agree)."""
@@ -230,54 +227,3 @@ def _mode_end(
             return end
         t = start
     return None
-
-
-class _Calendar:
-    """A calendar's working windows, expanded on demand for `_serial_end`."""
-
-    def __init__(self, problem: Problem, calendar_id: str):
-        self.problem, self.id = problem, calendar_id
-        week = math.ceil(timedelta(weeks=1) / problem.tick)
-        last_exception = max(
-            (math.ceil(problem.tick_of(e.end)) for e in problem.calendar(calendar_id).exceptions),
-            default=0,
-        )
-        # Past the last exception the calendar repeats weekly: two empty weeks mean never.
-        self.periodic_from, self.week = last_exception, week
-        self.until = 0
-        self.windows: Windows = []
-        self.ends: list[int] = []
-
-    def _expand(self, until: int) -> None:
-        self.until = min(MAX_TIME, max(until, 2 * self.until))
-        self.windows = self.problem.working_windows(self.id, self.until)
-        self.ends = [b for _, b in self.windows]
-
-    def finish(self, t: int, work: int, resumable: bool) -> int | None:
-        """The earliest end of `work` working ticks started at or after `t`; None: never."""
-        give_up = max(t, self.periodic_from) + 2 * self.week
-        if self.until <= t:
-            self._expand(give_up + work + 1)
-        i = bisect.bisect_right(self.ends, t)
-        remaining = work
-        while True:
-            # Expand until window i is known in full (not cut at `until`), or cannot exist.
-            while i >= len(self.windows) or self.windows[i][1] >= self.until:
-                if self.until >= MAX_TIME or (i >= len(self.windows) and self.until > give_up):
-                    break
-                self._expand(max(give_up + 1, t + remaining + 1))
-            if i >= len(self.windows):
-                return None
-            a, b = self.windows[i]
-            if a > give_up:
-                return None
-            begin = max(a, t)
-            if resumable:
-                if remaining <= b - begin:
-                    return begin + remaining
-                remaining -= b - begin
-                t = b
-                give_up = max(b, self.periodic_from) + 2 * self.week
-            elif work <= b - begin:
-                return begin + work
-            i += 1

@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat.variables import OperationVars
 from scheduler.problem import Problem
+from scheduler.worktime import working_windows
 
 
 def add_secondary_resources(model: cp_model.CpModel, problem: Problem, v: OperationVars) -> None:
@@ -62,7 +63,7 @@ def add_secondary_resources(model: cp_model.CpModel, problem: Problem, v: Operat
         resource = problem.resources[r]
         if resource.calendar is not None:
             guard = v.guarded(model, f"resource_calendar:{r}")
-            windows = problem.working_windows(resource.calendar, latest_end[r])
+            windows = working_windows(problem, resource.calendar, latest_end[r])
             for a, b in _gaps(windows, latest_end[r]):
                 name = f"off_r{r}_{a}"
                 gap = (

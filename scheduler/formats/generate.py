@@ -7,7 +7,6 @@ random streams across releases, which is why the generated benchmark files are k
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from scheduler.problem import (
     predecessors_of,
 )
 from scheduler.schedule import Purchase, Schedule, ScheduledOperation
+from scheduler.worktime import WorkingTime
 
 
 def generate_fjsp(
@@ -736,7 +736,7 @@ class _Builder:
     def __init__(self, problem: Problem, until: int):
         self.problem = problem
         self.until = until
-        self.windows = {c.id: problem.working_windows(c.id, until) for c in problem.calendars}
+        self.calendars = {c.id: WorkingTime(problem, c.id) for c in problem.calendars}
         self.machine_of = {m.id: i for i, m in enumerate(problem.machines)}
         self.resource_of = {r.id: i for i, r in enumerate(problem.resources)}
         self.lanes = [[0] * m.capacity for m in problem.machines]
@@ -752,24 +752,11 @@ class _Builder:
         """Earliest (start, end) at or after `t` of `work` ticks on a calendar."""
         if calendar is None or work == 0:
             return t, t + work
-        windows = self.windows[calendar]
-        w = max(0, bisect.bisect_right(windows, (t, self.until)) - 1)
-        for a, b in windows[w:]:
-            start = max(t, a)
-            if start >= b:
-                continue
-            if not resumable:
-                if start + work <= b:
-                    return start, start + work
-                continue
-            left = work
-            for a2, b2 in windows[windows.index((a, b)) :]:
-                begin = max(start, a2)
-                if begin + left <= b2:
-                    return start, begin + left
-                left -= b2 - begin
-            break
-        raise ValueError(f"no room for {work} ticks after {t} on calendar {calendar!r}")
+        time = self.calendars[calendar]
+        start, end = time.fit_resumable(t, work) if resumable else time.fit(t, work)
+        if end > self.until:
+            raise ValueError(f"no room for {work} ticks after {t} on calendar {calendar!r}")
+        return start, end
 
     def place(self, order: Order, op: Operation, t: int) -> _Placement:
         """The earliest-ending placement of `op` at or after `t` (not yet committed)."""

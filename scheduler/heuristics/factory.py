@@ -38,6 +38,7 @@ from scheduler.schedule import (
     objective_values,
 )
 from scheduler.stop import Deadline
+from scheduler.worktime import WorkingTime as _Windows
 
 INFINITY = 1 << 62
 """A start no rule can ever allow."""
@@ -59,114 +60,6 @@ DEFAULT_FACTORY_BUDGET_OPERATIONS = 8_000
 
 # --------------------------------------------------------------------------------------------------
 # Time structures
-
-
-class _Windows:
-    """A calendar's working windows, expanded lazily (and doubled) as later times are asked for.
-
-    `problem.working_windows` clips at `until`, so a window ending exactly there may go on: it is
-    expanded further before its end is trusted. After the last exception the pattern repeats every
-    week, which bounds every search: two weeks past it with nothing found, nothing will be.
-    """
-
-    __slots__ = ("_calendar", "_problem", "cum", "ends", "stable", "starts", "until", "week")
-
-    def __init__(self, problem: Problem, calendar_id: str, week: int):
-        self._problem = problem
-        self._calendar = calendar_id
-        self.week = week
-        self.stable = max(
-            (
-                math.ceil(problem.tick_of(e.end) - 1e-9)
-                for e in problem.calendar(calendar_id).exceptions
-            ),
-            default=0,
-        )
-        self.until = 0
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.cum: list[int] = [0]
-        """Working ticks before each window (one more entry: the total)."""
-        self._expand(self.stable + 2 * week)
-
-    def _expand(self, until: int) -> bool:
-        """Expand to at least `until`; False when past every time a schedule may use."""
-        if self.until >= _TIME_LIMIT:
-            return False
-        until = min(max(until, 2 * self.until, self.until + self.week), _TIME_LIMIT)
-        windows = self._problem.working_windows(self._calendar, until)
-        self.starts = [a for a, _ in windows]
-        self.ends = [b for _, b in windows]
-        cum = [0]
-        for a, b in windows:
-            cum.append(cum[-1] + b - a)
-        self.cum = cum
-        self.until = until
-        return True
-
-    def _never(self, t: int) -> bool:
-        """True when no window ends after `t`, ever (the calendar stops working)."""
-        return self.until >= max(t, self.stable) + 2 * self.week
-
-    def first_after(self, t: int) -> int:
-        """Index of the first window ending after `t`; -1 when there is none, ever."""
-        while True:
-            i = bisect_right(self.ends, t)
-            if i < len(self.ends):
-                return i
-            if self._never(t) or not self._expand(max(t, self.stable) + 2 * self.week):
-                return -1
-
-    def end_of(self, i: int, need: int) -> int:
-        """The end of window `i`, expanded until known or at least `need`."""
-        while self.ends[i] >= self.until and self.ends[i] < need and self._expand(need):
-            pass
-        return self.ends[i]
-
-    def fit(self, t: int, work: int) -> tuple[int, int]:
-        """The earliest (start, end) at or after `t` for `work` ticks inside one window;
-        (INFINITY, INFINITY) when no window will ever hold it."""
-        limit = max(t, self.stable) + 2 * self.week
-        while True:
-            i = self.first_after(t)
-            if i < 0:
-                return INFINITY, INFINITY
-            s = max(t, self.starts[i])
-            if s + work <= self.end_of(i, s + work):
-                return s, s + work
-            t = self.ends[i]
-            if t > limit:
-                return INFINITY, INFINITY
-
-    def fit_resumable(self, t: int, work: int) -> tuple[int, int]:
-        """The earliest start at or after `t` on a working tick, and the end `work` working ticks
-        later (pausing over non-working time, ending on its last working tick)."""
-        i = self.first_after(t)
-        if i < 0:
-            return INFINITY, INFINITY
-        s = max(t, self.starts[i])
-        target = self.cum[i] + (s - self.starts[i]) + work
-        while target > self.cum[-1]:
-            last_end = self.ends[-1]
-            if last_end < self.until and self._never(last_end):
-                return INFINITY, INFINITY
-            if not self._expand(2 * self.until):
-                return INFINITY, INFINITY
-        k = bisect_left(self.cum, target, lo=i + 1) - 1
-        return s, self.starts[k] + target - self.cum[k]
-
-    def contains(self, t: int, end: int) -> int:
-        """`t` when [t, end) is working time throughout; otherwise a later start before which
-        no span from `t` on can be (INFINITY: never)."""
-        i = self.first_after(t)
-        if i < 0:
-            return INFINITY
-        if self.starts[i] > t:
-            return self.starts[i]
-        if end <= self.end_of(i, end):
-            return t
-        j = self.first_after(self.ends[i])
-        return INFINITY if j < 0 else self.starts[j]
 
 
 class _Profile:

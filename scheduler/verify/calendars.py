@@ -7,6 +7,7 @@ import bisect
 from scheduler.problem import Problem
 from scheduler.schedule import Schedule
 from scheduler.verify.core import Placed, Violation, ViolationKind, name_of, working_ticks
+from scheduler.verify.expand import WorkingTimes
 
 
 def check_calendars(
@@ -19,8 +20,7 @@ def check_calendars(
     resumable one starts and ends (its last tick) in working time, with only working ticks when
     its span equals its work (a longer span's working ticks are checked with its duration).
     Zero-work operations and machines without a calendar are free."""
-    until = max((op.end for op in placed.values()), default=0) + 1
-    windows: dict[str, list[tuple[int, int]]] = {}
+    windows = WorkingTimes(problem, max((op.end for op in placed.values()), default=0) + 1)
     for (j, k), op in placed.items():
         calendar = problem.machines[op.machine].calendar
         order = problem.orders[j]
@@ -39,8 +39,6 @@ def check_calendars(
             continue
         if span != work and not operation.resumable:
             continue
-        if calendar not in windows:
-            windows[calendar] = problem.working_windows(calendar, until)
         working = windows[calendar]
         name, machine_id = name_of(problem, j, k), problem.machines[op.machine].id
         if not operation.resumable:

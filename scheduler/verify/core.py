@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from scheduler.problem import Problem, predecessors_of
 from scheduler.schedule import Schedule, ScheduledOperation
+from scheduler.verify.expand import WorkingTimes
 
 
 class ViolationKind(StrEnum):
@@ -95,6 +96,8 @@ def check_operations(
     placed: Placed,
     violations: list[Violation],
 ) -> None:
+    # Resumable operations' spans are checked against working time: expand once, past every end.
+    times = WorkingTimes(problem, max((op.end for op in placed.values()), default=0) + 1)
     for (j, k), op in placed.items():
         name = name_of(problem, j, k)
         machine_id = problem.machines[op.machine].id
@@ -108,7 +111,7 @@ def check_operations(
                 )
             )
         elif op.end - op.start != durations[machine_id] and not _paused(
-            problem, op, order.operations[k].resumable, durations[machine_id]
+            problem, times, op, order.operations[k].resumable, durations[machine_id]
         ):
             violations.append(
                 Violation(
@@ -123,13 +126,15 @@ def check_operations(
             )
 
 
-def _paused(problem: Problem, op: ScheduledOperation, resumable: bool, work: int) -> bool:
+def _paused(
+    problem: Problem, times: WorkingTimes, op: ScheduledOperation, resumable: bool, work: int
+) -> bool:
     """A resumable operation with work on a calendar machine, whose longer span holds exactly its
     work in working ticks (where it starts and ends is `check_calendars`' business)."""
     calendar = problem.machines[op.machine].calendar
     if not resumable or calendar is None or work == 0 or op.end - op.start <= work:
         return False
-    return working_ticks(problem.working_windows(calendar, op.end), op.start, op.end) == work
+    return working_ticks(times[calendar], op.start, op.end) == work
 
 
 def working_ticks(windows: list[tuple[int, int]], start: int, end: int) -> int:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from scheduler.problem import MAX_TIME, Problem
 from scheduler.schedule import Schedule
 from scheduler.verify.core import Placed, Violation, ViolationKind, name_of
+from scheduler.verify.expand import WorkingTimes
 
 
 def check_resources(
@@ -48,6 +49,7 @@ def check_resources(
             if op.end > op.start:
                 events[r].append((op.start, need.quantity, (j, k)))
                 events[r].append((op.end, -need.quantity, (j, k)))
+    times = WorkingTimes(problem, max((op.end for op in placed.values()), default=0) + 1)
     for r, changes in sorted(events.items()):
         resource = problem.resources[r]
         # Releases before acquisitions at the same tick: a span ending at t frees its units for t.
@@ -65,8 +67,7 @@ def check_resources(
                 )
         if resource.calendar is None:
             continue
-        until = max(tick for tick, _, _ in changes)
-        windows = problem.working_windows(resource.calendar, until)
+        windows = times[resource.calendar]
         for start, delta, key in changes:
             if delta < 0:
                 continue
