@@ -22,7 +22,7 @@ import grpc
 from google.protobuf.message import DecodeError
 
 from scheduler.params import SolveParams
-from scheduler.problem import FieldViolation, InvalidProblem, Problem
+from scheduler.problem import MAX_ID_LENGTH, FieldViolation, InvalidProblem, Problem
 from scheduler.result import Progress, SolveResult
 from scheduler.service import convert, errors
 from scheduler.service.auth import TokenAuthenticator, caller
@@ -51,6 +51,9 @@ SERVICE_NAME = pb.DESCRIPTOR.services_by_name["SchedulerService"].full_name
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 WATCH_POLL_SECONDS = 0.2
+MAX_JOB_ID_LENGTH = MAX_ID_LENGTH
+"""Job ids are 32 hex digits; anything past the longest id of the API is refused unread."""
+MAX_PAGE_TOKEN_LENGTH = 128
 
 log = logging.getLogger("scheduler.service")
 
@@ -330,6 +333,10 @@ class SchedulerServicer:
     def _job_id(self, request: Any) -> str:
         if not request.job_id:
             raise errors.invalid_argument([FieldViolation("job_id", "required")])
+        if len(request.job_id) > MAX_JOB_ID_LENGTH:
+            raise errors.invalid_argument(
+                [FieldViolation("job_id", f"at most {MAX_JOB_ID_LENGTH} characters")]
+            )
         return str(request.job_id)
 
     def get_schedule_job(
@@ -344,6 +351,10 @@ class SchedulerServicer:
         violations = []
         if not 0 <= request.page_size <= MAX_PAGE_SIZE:
             violations.append(FieldViolation("page_size", f"must be 0 to {MAX_PAGE_SIZE}"))
+        if len(request.page_token) > MAX_PAGE_TOKEN_LENGTH:
+            violations.append(
+                FieldViolation("page_token", f"at most {MAX_PAGE_TOKEN_LENGTH} characters")
+            )
         state = None
         try:
             state = convert.job_state_from_proto(request.state)
