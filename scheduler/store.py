@@ -106,8 +106,51 @@ class InvalidPageToken(ValueError):
     """A page token that this store did not hand out."""
 
 
+class JobChanges:
+    """In-process change notices per job: watchers sleep until their job changes, not on a timer.
+
+    A store calls `changed(job_id)` after each committed write of a job; a watcher keeps the
+    version it has seen and `wait`s for a newer one, so it reads the job once per change instead of
+    polling the whole record. `close()` wakes every waiter (the server is stopping).
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._versions: dict[str, int] = {}
+        self._closed = False
+
+    def version(self, job_id: str) -> int:
+        with self._condition:
+            return self._versions.get(job_id, 0)
+
+    def changed(self, job_id: str) -> None:
+        with self._condition:
+            self._versions[job_id] = self._versions.get(job_id, 0) + 1
+            self._condition.notify_all()
+
+    def wait(self, job_id: str, seen: int, timeout: float) -> int:
+        """The job's version once it passes `seen`, or `seen` after `timeout` s or on close."""
+        with self._condition:
+            self._condition.wait_for(
+                lambda: self._closed or self._versions.get(job_id, 0) != seen, timeout
+            )
+            return self._versions.get(job_id, 0)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+
+
 class JobStore(Protocol):
     """Durable jobs. Every method is thread-safe and durable when it returns."""
+
+    changes: JobChanges
+    """Notified after every committed change of a job (in this process)."""
 
     def create(self, request: bytes, *, request_id: str = "", name: str = "") -> tuple[Job, bool]:
         """Persist a QUEUED job; a known `request_id` with an equal payload returns that job.
@@ -227,12 +270,15 @@ class SqliteJobStore:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)
+        self.changes = JobChanges()
 
     # -- plumbing
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; jobs passed to `_touch` inside it are notified after COMMIT."""
         with self._lock:
+            self._touched: list[str] = []
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -240,6 +286,11 @@ class SqliteJobStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            for job_id in self._touched:
+                self.changes.changed(job_id)
+
+    def _touch(self, job_id: str) -> None:
+        self._touched.append(job_id)
 
     def _row(self, db: sqlite3.Connection, job_id: str) -> Job:
         row = db.execute(f"SELECT {_FULL} FROM jobs WHERE id = ?", (job_id,)).fetchone()
@@ -269,6 +320,7 @@ class SqliteJobStore:
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (job_id, JobState.QUEUED, request_id or None, request, digest, name, now, now),
             )
+            self._touch(job_id)
             return self._row(db, job_id), True
 
     def get(self, job_id: str) -> Job:
@@ -308,6 +360,7 @@ class SqliteJobStore:
                 "UPDATE jobs SET state = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
                 (JobState.RUNNING, self._now(), row[0]),
             )
+            self._touch(row[0])
             return self._row(db, row[0])
 
     def save_progress(
@@ -330,6 +383,7 @@ class SqliteJobStore:
                     JobState.RUNNING,
                 ),
             )
+            self._touch(job_id)
 
     def finish(
         self,
@@ -350,6 +404,7 @@ class SqliteJobStore:
                 " WHERE id = ?",
                 (state, result, failure_reason, self._now(), job_id),
             )
+            self._touch(job_id)
             return self._row(db, job_id)
 
     def requeue(self, job_id: str, snapshot: bytes | None = None) -> Job:
@@ -363,6 +418,7 @@ class SqliteJobStore:
                 " WHERE id = ?",
                 (state, snapshot, self._now(), job_id),
             )
+            self._touch(job_id)
             return self._row(db, job_id)
 
     def request_cancel(self, job_id: str) -> Job:
@@ -378,6 +434,7 @@ class SqliteJobStore:
                     "UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?",
                     (self._now(), job_id),
                 )
+            self._touch(job_id)
             return self._row(db, job_id)
 
     def recover(self) -> list[str]:
@@ -399,6 +456,7 @@ class SqliteJobStore:
                     "UPDATE jobs SET state = ?, failure_reason = ?, updated_at = ? WHERE id = ?",
                     (state, reason, now, job_id),
                 )
+                self._touch(job_id)
             return [row[0] for row in rows]
 
     def count(self, state: JobState) -> int:
@@ -407,6 +465,7 @@ class SqliteJobStore:
         return int(row[0])
 
     def close(self) -> None:
+        self.changes.close()
         with self._lock:
             self._db.close()
 
@@ -477,6 +536,7 @@ __all__ = [
     "DEFAULT_PATH",
     "InvalidPageToken",
     "Job",
+    "JobChanges",
     "JobNotFound",
     "JobProgress",
     "JobState",

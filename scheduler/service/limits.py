@@ -42,6 +42,8 @@ class ServiceLimits:
     total_workers: int = field(default_factory=available_cores)
     """Solver threads of all concurrent searches together."""
     max_queued_jobs: int = 10_000
+    max_watchers: int = 64
+    """Open WatchScheduleJob streams at once; each holds a handler thread while it is open."""
     deadline_margin: float = 0.1
     """Seconds kept back from the caller's deadline to verify and send the result; plus 10 %."""
 
@@ -53,12 +55,38 @@ class ServiceLimits:
                 f"max_concurrent_solves ({self.max_concurrent_solves}) exceeds total_workers "
                 f"({self.total_workers}): concurrent searches would use more threads than cores"
             )
+        if self.max_watchers < 0:
+            raise ValueError("max_watchers must be at least 0")
         if not 0 < self.default_time_limit <= self.max_time_limit:
             raise ValueError("need 0 < default_time_limit <= max_time_limit")
 
     @property
     def workers_per_solve(self) -> int:
         return max(1, self.total_workers // self.max_concurrent_solves)
+
+
+class Gate:
+    """A non-blocking counting gate: `enter()` is True when a place was free (then `leave()`)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._inside = 0
+
+    @property
+    def inside(self) -> int:
+        return self._inside
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self._inside >= self.capacity:
+                return False
+            self._inside += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._inside -= 1
 
 
 class DeadlineTooShort(Exception):
@@ -266,6 +294,7 @@ class SolveSlots:
 
 __all__ = [
     "DeadlineTooShort",
+    "Gate",
     "ServiceLimits",
     "SolveSlots",
     "check_problem",

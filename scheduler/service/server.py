@@ -49,8 +49,10 @@ class ServerConfig:
     """Bearer token → principal name; None or empty: no token check."""
     insecure_bind: bool = False
     limits: ServiceLimits = field(default_factory=ServiceLimits)
-    rpc_threads: int = 32
-    """Handler threads; calls beyond this many at once are refused with RESOURCE_EXHAUSTED."""
+    rpc_threads: int = 16
+    """Handler threads for short calls (health, reflection, job RPCs). The pool also gets one
+    thread per watch stream and per solve slot, since those hold their thread while they run, so
+    open streams never take the room of a health check."""
     grace: float = 10.0
     """Seconds in-flight calls get to finish when the server stops."""
     keepalive_time: float = 60.0
@@ -118,15 +120,17 @@ class SchedulerServer:
             ("grpc.so_reuseport", 0),
         ]
         interceptors = [TokenAuthInterceptor(tokens)] if tokens is not None else []
+        threads = config.rpc_threads + limits.max_watchers + limits.max_concurrent_solves
         self._executor = futures.ThreadPoolExecutor(
-            max_workers=config.rpc_threads, thread_name_prefix="grpc-handler"
+            max_workers=threads, thread_name_prefix="grpc-handler"
         )
         self.server = grpc.server(
             self._executor,
             handlers=[self.servicer.handler()],
             interceptors=interceptors,
             options=options,
-            maximum_concurrent_rpcs=config.rpc_threads,
+            # Past the pool, short calls wait briefly for a thread rather than being refused.
+            maximum_concurrent_rpcs=2 * threads,
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
@@ -153,6 +157,11 @@ class SchedulerServer:
             "scheduler_solve_slots",
             "Solve slots (the concurrency cap).",
             lambda: {"": float(self.slots.capacity)},
+        )
+        self.metrics.gauge(
+            "scheduler_watch_streams",
+            "Open WatchScheduleJob streams.",
+            lambda: {"": float(self.servicer.watchers)},
         )
         self.metrics.gauge(
             "scheduler_jobs",

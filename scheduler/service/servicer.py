@@ -30,6 +30,7 @@ from scheduler.service.convert import pb
 from scheduler.service.jobs import JobRunner, SolveFn
 from scheduler.service.limits import (
     DeadlineTooShort,
+    Gate,
     ServiceLimits,
     SolveSlots,
     check_problem,
@@ -50,7 +51,9 @@ from scheduler.store import (
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["SchedulerService"].full_name
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-WATCH_POLL_SECONDS = 0.2
+WATCH_WAKE_SECONDS = 1.0
+"""How often an idle watcher checks that its caller is still there (no store read)."""
+WATCH_RETRY_SECONDS = 5.0
 MAX_JOB_ID_LENGTH = MAX_ID_LENGTH
 """Job ids are 32 hex digits; anything past the longest id of the API is refused unread."""
 MAX_PAGE_TOKEN_LENGTH = 128
@@ -92,10 +95,16 @@ class SchedulerServicer:
         self._slots, self._solve_fn, self._metrics = slots, solve_fn, metrics
         self._tokens = tokens
         self._closing = threading.Event()
+        self._watchers = Gate(limits.max_watchers)
+
+    @property
+    def watchers(self) -> int:
+        return self._watchers.inside
 
     def close(self) -> None:
         """Refuse new solves and end watch streams: the server is shutting down."""
         self._closing.set()
+        self._store.changes.close()
 
     # -- registration and the per-call wrapper
 
@@ -383,18 +392,42 @@ class SchedulerServicer:
         self, request: pb.WatchScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Iterator[Any]:
         job_id = self._job_id(request)
+        if not self._watchers.enter():
+            raise errors.resource_exhausted(
+                f"all {self._watchers.capacity} watch streams are open; retry later or poll "
+                "GetScheduleJob",
+                retry_after=WATCH_RETRY_SECONDS,
+                reason="WATCH_CAPACITY",
+            )
+        try:
+            yield from self._watch(job_id, context)
+        finally:
+            self._watchers.leave()
+
+    def _watch(self, job_id: str, context: grpc.ServicerContext) -> Iterator[Any]:
+        """The job on each change: one store read per change notice, none while nothing changes."""
+        changes = self._store.changes
+        seen = changes.version(job_id)
+        job = self._store.get(job_id)
         last: tuple[object, ...] | None = None
-        while context.is_active():
-            job = self._store.get(job_id)
-            seen = (job.state, job.updated_at, job.progress)
-            if seen != last:
-                last = seen
+        while True:
+            shown = (job.state, job.updated_at, job.progress)
+            if shown != last:
+                last = shown
                 message = convert.job_to_proto(job, with_result=job.state.terminal)
                 yield pb.WatchScheduleJobResponse(job=message)
                 if job.state.terminal:
                     return
-            if self._closing.wait(WATCH_POLL_SECONDS):
-                raise errors.unavailable("the server is shutting down; watch again to resume")
+            while True:
+                version = changes.wait(job_id, seen, WATCH_WAKE_SECONDS)
+                if self._closing.is_set():
+                    raise errors.unavailable("the server is shutting down; watch again to resume")
+                if not context.is_active():
+                    return
+                if version != seen:
+                    seen = version
+                    break
+            job = self._store.get(job_id)
 
 
 def _service_error(error: BaseException) -> errors.ServiceError | None:
