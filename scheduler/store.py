@@ -78,6 +78,9 @@ class Job:
     result: bytes | None
     """The final result (opaque); in SUCCEEDED, and in CANCELLED when the job had started."""
     failure_reason: str
+    spent: float = 0.0
+    """Seconds of solving used by its runs so far (saved every second while it runs), so a re-run
+    after a stop or a crash gets only the rest of its time limit."""
 
 
 class JobNotFound(KeyError):
@@ -180,6 +183,10 @@ class JobStore(Protocol):
         """Record an improving solution of a RUNNING job (and its schedule, when given)."""
         ...
 
+    def save_spent(self, job_id: str, spent: float) -> None:
+        """Record the solve seconds a RUNNING job has used so far (all its runs together)."""
+        ...
+
     def finish(
         self,
         job_id: str,
@@ -237,10 +244,19 @@ CREATE UNIQUE INDEX IF NOT EXISTS jobs_request_id ON jobs(request_id) WHERE requ
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, seq);
 """
 
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema; files made before schema versions have user_version 0 and this table.
+    _SCHEMA,
+    # 2: solve seconds used so far, so that a re-run gets only the rest of its time limit.
+    "ALTER TABLE jobs ADD COLUMN spent REAL NOT NULL DEFAULT 0;",
+)
+"""Schema versions in order; `PRAGMA user_version` is how many a file has had applied. Append
+only: a released migration is never edited."""
+
 _COLUMNS = (
     "seq, id, state, request_id, {request}, name, created_at, updated_at, attempts,"
     " cancel_requested, progress_elapsed, progress_objective, progress_bound, progress_gap,"
-    " progress_solutions, {snapshot}, {result}, failure_reason"
+    " progress_solutions, {snapshot}, {result}, failure_reason, spent"
 )
 _FULL = _COLUMNS.format(request="request", snapshot="snapshot", result="result")
 _LIGHT = _COLUMNS.format(request="X''", snapshot="NULL", result="NULL")
@@ -269,10 +285,23 @@ class SqliteJobStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=30000")
-        self._db.executescript(_SCHEMA)
+        self._migrate()
         self.changes = JobChanges()
 
     # -- plumbing
+
+    def _migrate(self) -> None:
+        """Bring the file to the latest schema, one atomic step per version."""
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise ValueError(
+                f"{self.path} has job store schema version {version}; this version of scheduler "
+                f"knows up to {len(MIGRATIONS)}"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            self._db.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -385,6 +414,14 @@ class SqliteJobStore:
             )
             self._touch(job_id)
 
+    def save_spent(self, job_id: str, spent: float) -> None:
+        # No change notice and no updated_at: watchers have nothing new to show.
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE jobs SET spent = ? WHERE id = ? AND state = ?",
+                (spent, job_id, JobState.RUNNING),
+            )
+
     def finish(
         self,
         job_id: str,
@@ -490,6 +527,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         snapshot,
         result,
         failure_reason,
+        spent,
     ) = row
     progress = None
     if p_objective is not None:
@@ -514,6 +552,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         snapshot=None if snapshot is None else bytes(snapshot),
         result=None if result is None else bytes(result),
         failure_reason=str(failure_reason),
+        spent=float(spent),
     )
 
 
@@ -534,6 +573,7 @@ def _decode_token(token: str) -> int:
 
 __all__ = [
     "DEFAULT_PATH",
+    "MIGRATIONS",
     "InvalidPageToken",
     "Job",
     "JobChanges",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,18 +30,31 @@ SolveFn = Callable[..., SolveResult]
 """`scheduler.solve.solve` or a stand-in with its signature."""
 
 
-class _ProgressWriter:
-    """Persists the latest progress (and its schedule) of one job off the solver's thread."""
+SPENT_SAVE_SECONDS = 1.0
+"""How often a running job's used solve time is saved: a crash costs it at most this much."""
+MIN_RESUMED_SECONDS = 0.2
+"""Time limit of a re-run whose budget is (nearly) used up: enough to verify its best schedule."""
 
-    def __init__(self, store: JobStore, job_id: str, problem: Problem) -> None:
-        self._store, self._job_id, self._problem = store, job_id, problem
+
+class _ProgressWriter:
+    """Persists, off the solver's thread, a job's latest progress (and its schedule) and, every
+    SPENT_SAVE_SECONDS, the solve time it has used (earlier runs included)."""
+
+    def __init__(self, store: JobStore, job: Job, problem: Problem) -> None:
+        self._store, self._job_id, self._problem = store, job.id, problem
+        self._spent_before = job.spent
+        self._started = time.monotonic()
         self._condition = threading.Condition()
         self._latest: Progress | None = None
         self._closed = False
         self._thread = threading.Thread(
-            target=self._run, name=f"job-progress-{job_id[:8]}", daemon=True
+            target=self._run, name=f"job-progress-{job.id[:8]}", daemon=True
         )
         self._thread.start()
+
+    @property
+    def spent(self) -> float:
+        return self._spent_before + time.monotonic() - self._started
 
     def offer(self, progress: Progress) -> None:
         with self._condition:
@@ -55,17 +69,22 @@ class _ProgressWriter:
         self._thread.join()
 
     def _run(self) -> None:
+        next_save = time.monotonic() + SPENT_SAVE_SECONDS
         while True:
             with self._condition:
                 while self._latest is None and not self._closed:
-                    self._condition.wait()
+                    if not self._condition.wait(max(0.0, next_save - time.monotonic())):
+                        break
                 progress, self._latest = self._latest, None
                 closed = self._closed
-            if progress is not None:
-                try:
+            try:
+                if progress is not None:
                     self._write(progress)
-                except Exception:
-                    log.exception("could not save progress of job %s", self._job_id)
+                if closed or time.monotonic() >= next_save:
+                    self._store.save_spent(self._job_id, self.spent)
+                    next_save = time.monotonic() + SPENT_SAVE_SECONDS
+            except Exception:
+                log.exception("could not save progress of job %s", self._job_id)
             if closed:
                 return
 
@@ -185,10 +204,13 @@ class JobRunner:
         request = pb.CreateScheduleJobRequest.FromString(job.request)
         problem = check_problem(request.problem, self._limits)
         params = solve_params(request.parameters, self._limits)
+        if job.spent > 0:
+            left = max(MIN_RESUMED_SECONDS, params.time_limit - job.spent)
+            params = params.model_copy(update={"time_limit": min(params.time_limit, left)})
         hint = None
         if job.snapshot is not None:
             hint = convert.schedule_from_proto(problem, pb.Schedule.FromString(job.snapshot))
-        writer = _ProgressWriter(self._store, job.id, problem)
+        writer = _ProgressWriter(self._store, job, problem)
         kwargs: dict[str, Any] = {"stop": token, "on_progress": writer.offer}
         if hint is not None:
             kwargs["hint"] = hint

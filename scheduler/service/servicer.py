@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,15 +97,38 @@ class SchedulerServicer:
         self._tokens = tokens
         self._closing = threading.Event()
         self._watchers = Gate(limits.max_watchers)
+        self._inflight: set[StopToken] = set()
+        self._inflight_lock = threading.Lock()
 
     @property
     def watchers(self) -> int:
         return self._watchers.inside
 
     def close(self) -> None:
-        """Refuse new solves and end watch streams: the server is shutting down."""
+        """Refuse new solves, stop running ones (each still answers with its best schedule so
+        far) and end watch streams: the server is shutting down."""
         self._closing.set()
+        with self._inflight_lock:
+            running = list(self._inflight)
+        for stop in running:
+            stop.stop()
         self._store.changes.close()
+
+    @contextmanager
+    def _stoppable(self, context: grpc.ServicerContext) -> Iterator[StopToken]:
+        """The stop token of one synchronous search: set when the call ends or the server stops."""
+        stop = StopToken()
+        # Fires when the call ends for any reason: cancelled, disconnected, deadline expired.
+        context.add_callback(stop.stop)
+        with self._inflight_lock:
+            self._inflight.add(stop)
+        if self._closing.is_set() or not context.is_active():
+            stop.stop()
+        try:
+            yield stop
+        finally:
+            with self._inflight_lock:
+                self._inflight.discard(stop)
 
     # -- registration and the per-call wrapper
 
@@ -248,12 +272,8 @@ class SchedulerServicer:
         problem, params = self._admit(request, context)
         ticket = self._slot(params)
         try:
-            stop = StopToken()
-            # Fires when the call ends for any reason: cancelled, disconnected, deadline expired.
-            context.add_callback(stop.stop)
-            if not context.is_active():
-                stop.stop()
-            result = self._solve_fn(problem, params, stop=stop)
+            with self._stoppable(context) as stop:
+                result = self._solve_fn(problem, params, stop=stop)
         finally:
             self._slots.release(ticket)
         self._metrics.observe_solve(result.status.value)
@@ -265,40 +285,42 @@ class SchedulerServicer:
         problem, params = self._admit(request, context)
         ticket = self._slot(params)
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        stop = StopToken()
+        with self._stoppable(context) as stop:
 
-        def run() -> None:
-            try:
-                result = self._solve_fn(
-                    problem, params, stop=stop, on_progress=lambda p: events.put(("progress", p))
-                )
-                events.put(("result", result))
-            except BaseException as error:
-                events.put(("error", error))
-            finally:
-                # The search, not the stream, holds the slot: it is freed when the search ends.
-                self._slots.release(ticket)
+            def run() -> None:
+                try:
+                    result = self._solve_fn(
+                        problem,
+                        params,
+                        stop=stop,
+                        on_progress=lambda p: events.put(("progress", p)),
+                    )
+                    events.put(("result", result))
+                except BaseException as error:
+                    events.put(("error", error))
+                finally:
+                    # The search, not the stream, holds the slot: it is freed when it ends.
+                    self._slots.release(ticket)
 
-        context.add_callback(stop.stop)
-        threading.Thread(target=run, name=f"solve-{call.request_id}", daemon=True).start()
-        while True:
-            try:
-                kind, item = events.get(timeout=1.0)
-            except queue.Empty:
-                if not context.is_active():
-                    stop.stop()
+            threading.Thread(target=run, name=f"solve-{call.request_id}", daemon=True).start()
+            while True:
+                try:
+                    kind, item = events.get(timeout=1.0)
+                except queue.Empty:
+                    if not context.is_active():
+                        stop.stop()
+                        return
+                    continue
+                if kind == "progress":
+                    progress: Progress = item
+                    yield pb.SolveStreamResponse(progress=convert.progress_to_proto(progress))
+                elif kind == "result":
+                    result: SolveResult = item
+                    self._metrics.observe_solve(result.status.value)
+                    yield pb.SolveStreamResponse(result=convert.result_to_proto(problem, result))
                     return
-                continue
-            if kind == "progress":
-                progress: Progress = item
-                yield pb.SolveStreamResponse(progress=convert.progress_to_proto(progress))
-            elif kind == "result":
-                result: SolveResult = item
-                self._metrics.observe_solve(result.status.value)
-                yield pb.SolveStreamResponse(result=convert.result_to_proto(problem, result))
-                return
-            else:
-                raise item
+                else:
+                    raise item
 
     def validate_problem(
         self, request: pb.ValidateProblemRequest, context: grpc.ServicerContext, call: Call

@@ -156,3 +156,48 @@ def test_requeue_after_shutdown(store: SqliteJobStore) -> None:
     store.claim_next()
     again = store.requeue(job.id, b"best")
     assert again.state == JobState.QUEUED and again.snapshot == b"best"
+
+
+def test_spent_time_is_saved_and_kept_on_recover(tmp_path: Path) -> None:
+    """The solve seconds a running job used survive a crash (recover) for its re-run."""
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    job, _ = store.create(b"x")
+    store.claim_next()
+    store.save_spent(job.id, 4.5)
+    store.close()
+    again = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    assert again.recover() == [job.id]
+    assert again.get(job.id).spent == 4.5
+    again.close()
+
+
+def test_migrates_a_file_made_before_schema_versions(tmp_path: Path) -> None:
+    """A store file of the first schema (user_version 0) is migrated in place, its jobs kept."""
+    from scheduler.store import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute(
+        "INSERT INTO jobs (id, state, request_id, request, request_hash, created_at, updated_at)"
+        " VALUES ('old-job', 'SUCCEEDED', 'req-1', x'01', 'h', 1.0, 2.0)"
+    )
+    db.commit()
+    db.close()
+    store = SqliteJobStore(path)
+    old = store.get("old-job")
+    assert old.state == JobState.SUCCEEDED and old.request_id == "req-1" and old.spent == 0.0
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    db.close()
+
+
+def test_refuses_a_newer_schema(tmp_path: Path) -> None:
+    """A file from a newer scheduler (higher schema version) is refused, not silently misread."""
+    path = tmp_path / "new.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 999")
+    db.close()
+    with pytest.raises(ValueError, match="schema version 999"):
+        SqliteJobStore(path)
