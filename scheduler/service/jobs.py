@@ -161,7 +161,9 @@ class JobRunner:
         while not self._closing.is_set():
             with self._condition:
                 seen = self._generation
-            ticket = self._slots.try_acquire(self._limits.default_time_limit, timeout=self._poll)
+            ticket = self._slots.try_acquire(
+                self._limits.default_time_limit, timeout=self._poll, background=True
+            )
             if ticket is None:
                 continue
             try:
@@ -176,11 +178,11 @@ class JobRunner:
                         self._condition.wait(self._poll)
                 continue
             try:
-                self._run(job)
+                self._run(job, ticket)
             finally:
                 self._slots.release(ticket)
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job: Job, ticket: int) -> None:
         token, reasons = StopToken(), set[str]()
         self._running[job.id] = (token, reasons)
         if self._store.get(job.id).cancel_requested:  # cancelled between the claim and now
@@ -188,7 +190,7 @@ class JobRunner:
             token.stop()
         log.info("job %s started (attempt %d)", job.id, job.attempts)
         try:
-            self._solve(job, token, reasons)
+            self._solve(job, ticket, token, reasons)
         except InvalidProblem as error:
             # Checked at creation, so only a change of server limits gets here.
             self._store.finish(job.id, JobState.FAILED, failure_reason=str(error))
@@ -200,13 +202,14 @@ class JobRunner:
         finally:
             self._running.pop(job.id, None)
 
-    def _solve(self, job: Job, token: StopToken, reasons: set[str]) -> None:
+    def _solve(self, job: Job, ticket: int, token: StopToken, reasons: set[str]) -> None:
         request = pb.CreateScheduleJobRequest.FromString(job.request)
         problem = check_problem(request.problem, self._limits)
         params = solve_params(request.parameters, self._limits)
         if job.spent > 0:
             left = max(MIN_RESUMED_SECONDS, params.time_limit - job.spent)
             params = params.model_copy(update={"time_limit": min(params.time_limit, left)})
+        self._slots.set_time_limit(ticket, params.time_limit)
         hint = None
         if job.snapshot is not None:
             hint = convert.schedule_from_proto(problem, pb.Schedule.FromString(job.snapshot))

@@ -7,9 +7,11 @@ are capped so that all concurrent searches together never use more threads than 
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +40,10 @@ class ServiceLimits:
     """Seconds, when a request gives none."""
     max_time_limit: float = 300.0
     max_concurrent_solves: int = field(default_factory=lambda: max(1, available_cores() // 2))
-    """Searches at once (synchronous calls and jobs together)."""
+    """Searches at once that background jobs may take (synchronous calls may take them too)."""
+    interactive_slots: int = 1
+    """Searches at once beyond those that only synchronous Solve / SolveStream may take, so a
+    long background job never makes an interactive call wait for its whole time limit."""
     total_workers: int = field(default_factory=available_cores)
     """Solver threads of all concurrent searches together."""
     max_queued_jobs: int = 10_000
@@ -55,14 +60,21 @@ class ServiceLimits:
                 f"max_concurrent_solves ({self.max_concurrent_solves}) exceeds total_workers "
                 f"({self.total_workers}): concurrent searches would use more threads than cores"
             )
+        if self.interactive_slots < 0:
+            raise ValueError("interactive_slots must be at least 0")
         if self.max_watchers < 0:
             raise ValueError("max_watchers must be at least 0")
         if not 0 < self.default_time_limit <= self.max_time_limit:
             raise ValueError("need 0 < default_time_limit <= max_time_limit")
 
     @property
+    def total_solves(self) -> int:
+        """Searches at once, background and interactive together."""
+        return self.max_concurrent_solves + self.interactive_slots
+
+    @property
     def workers_per_solve(self) -> int:
-        return max(1, self.total_workers // self.max_concurrent_solves)
+        return max(1, self.total_workers // self.total_solves)
 
 
 class Gate:
@@ -246,43 +258,95 @@ def solve_params(
 # Solve slots
 
 
-class SolveSlots:
-    """A counting semaphore of searches that also knows when the running ones are due to end."""
+@dataclass(slots=True)
+class _Held:
+    started: float
+    time_limit: float
+    background: bool
 
-    def __init__(self, capacity: int) -> None:
+
+class SolveSlots:
+    """Search slots in two lanes, and a forecast of when a busy one frees.
+
+    Background jobs may hold up to `capacity` slots; synchronous calls may hold any free slot,
+    including the `interactive` ones that jobs never take. The forecast of a running search's end
+    is the median duration of recent searches that ran longer than it has so far (most small
+    solves end long before their time limit), never later than its time limit.
+    """
+
+    HISTORY = 200
+
+    def __init__(self, capacity: int, interactive: int = 0) -> None:
         self.capacity = capacity
+        self.interactive = interactive
         self._condition = threading.Condition()
-        self._ends: dict[int, float] = {}
+        self._held: dict[int, _Held] = {}
+        self._durations: deque[float] = deque(maxlen=self.HISTORY)
         self._next = 0
+
+    @property
+    def total(self) -> int:
+        return self.capacity + self.interactive
 
     @property
     def in_use(self) -> int:
         with self._condition:
-            return len(self._ends)
+            return len(self._held)
 
-    def try_acquire(self, expected_seconds: float, timeout: float = 0.0) -> int | None:
-        """A slot ticket, or None when every slot stays busy for `timeout` seconds."""
+    @property
+    def background_in_use(self) -> int:
+        with self._condition:
+            return sum(h.background for h in self._held.values())
+
+    def _free(self, background: bool) -> bool:
+        if len(self._held) >= self.total:
+            return False
+        return not background or sum(h.background for h in self._held.values()) < self.capacity
+
+    def try_acquire(
+        self, time_limit: float, timeout: float = 0.0, *, background: bool = False
+    ) -> int | None:
+        """A slot ticket, or None when no slot of the lane frees within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         with self._condition:
-            while len(self._ends) >= self.capacity:
+            while not self._free(background):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return None
                 self._condition.wait(left)
             self._next += 1
-            self._ends[self._next] = time.monotonic() + expected_seconds
+            self._held[self._next] = _Held(time.monotonic(), time_limit, background)
             return self._next
+
+    def set_time_limit(self, ticket: int, time_limit: float) -> None:
+        """The search of `ticket` now knows its time limit (a job, once claimed)."""
+        with self._condition:
+            held = self._held.get(ticket)
+            if held is not None:
+                held.time_limit = time_limit
 
     def release(self, ticket: int) -> None:
         with self._condition:
-            self._ends.pop(ticket, None)
-            self._condition.notify()
+            held = self._held.pop(ticket, None)
+            if held is not None:
+                self._durations.append(time.monotonic() - held.started)
+            self._condition.notify_all()
 
     def retry_after(self) -> float:
-        """Seconds until a slot is likely free: the earliest expected end, within [0.1, 30]."""
+        """Seconds until a slot a synchronous call may take is likely free, within [0.02, 30]."""
+        now = time.monotonic()
         with self._condition:
-            soonest = min(self._ends.values(), default=time.monotonic())
-        return min(30.0, max(0.1, soonest - time.monotonic()))
+            durations = sorted(self._durations)
+            held = list(self._held.values())
+        soonest = min((self._expected_end(h, durations, now) for h in held), default=now)
+        return min(30.0, max(0.02, soonest - now))
+
+    @staticmethod
+    def _expected_end(held: _Held, durations: list[float], now: float) -> float:
+        elapsed = now - held.started
+        longer = durations[bisect.bisect_right(durations, elapsed) :]
+        expected = longer[len(longer) // 2] if longer else held.time_limit
+        return held.started + min(expected, held.time_limit)
 
     @contextmanager
     def held(self, ticket: int) -> Iterator[None]:

@@ -91,7 +91,7 @@ class SchedulerServer:
         self.store: JobStore = store if store is not None else SqliteJobStore(config.store_path)
         self._owns_store = store is None
         self.metrics = Metrics()
-        self.slots = SolveSlots(limits.max_concurrent_solves)
+        self.slots = SolveSlots(limits.max_concurrent_solves, limits.interactive_slots)
         self.runner = JobRunner(self.store, self.slots, limits, solve_fn, metrics=self.metrics)
         self.servicer = SchedulerServicer(
             store=self.store,
@@ -120,7 +120,7 @@ class SchedulerServer:
             ("grpc.so_reuseport", 0),
         ]
         interceptors = [TokenAuthInterceptor(tokens)] if tokens is not None else []
-        threads = config.rpc_threads + limits.max_watchers + limits.max_concurrent_solves
+        threads = config.rpc_threads + limits.max_watchers + limits.total_solves
         self._executor = futures.ThreadPoolExecutor(
             max_workers=threads, thread_name_prefix="grpc-handler"
         )
@@ -155,8 +155,11 @@ class SchedulerServer:
         )
         self.metrics.gauge(
             "scheduler_solve_slots",
-            "Solve slots (the concurrency cap).",
-            lambda: {"": float(self.slots.capacity)},
+            "Solve slots (the concurrency cap), by lane.",
+            lambda: {
+                'lane="shared"': float(self.slots.capacity),
+                'lane="interactive"': float(self.slots.interactive),
+            },
         )
         self.metrics.gauge(
             "scheduler_watch_streams",

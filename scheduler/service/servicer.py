@@ -260,7 +260,7 @@ class SchedulerServicer:
         ticket = self._slots.try_acquire(params.time_limit)
         if ticket is None:
             raise errors.resource_exhausted(
-                f"all {self._slots.capacity} solve slots are busy; retry later or create a job",
+                f"all {self._slots.total} solve slots are busy; retry later or create a job",
                 retry_after=self._slots.retry_after(),
                 reason="SOLVE_CAPACITY",
             )

@@ -66,6 +66,13 @@ def hard_problem(seed: int = 1, jobs: int = 30, machines: int = 10) -> pb.Proble
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def params(seconds: float) -> pb.SolveParameters:
+    """One worker and a time limit of `seconds`."""
+    message = pb.SolveParameters(workers=1)
+    message.time_limit.FromMilliseconds(int(seconds * 1000))
+    return message
+
+
 def wait_until(predicate: Callable[[], object], timeout: float) -> bool:
     """Poll `predicate` every 20 ms until it is true or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout

@@ -276,4 +276,4 @@ def test_metrics_endpoint(make_server) -> None:
         port = server.metrics_port
         text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
     assert 'scheduler_rpc_total{method="ValidateProblem",code="OK"} 1' in text
-    assert "scheduler_solve_slots 2" in text
+    assert 'scheduler_solve_slots{lane="shared"} 2' in text

@@ -12,17 +12,11 @@ from pathlib import Path
 
 import grpc
 import pytest
-from conftest import LIMITS, hard_problem, spawn_server, two_orders, wait_until
+from conftest import LIMITS, hard_problem, params, spawn_server, two_orders, wait_until
 
 from scheduler.client import SchedulerClient, SchedulerError
 from scheduler.service.convert import pb, pb_grpc
 from scheduler.store import JobState, SqliteJobStore
-
-
-def _params(seconds: float) -> pb.SolveParameters:
-    params = pb.SolveParameters(workers=1)
-    params.time_limit.FromMilliseconds(int(seconds * 1000))
-    return params
 
 
 def test_cancel_stops_solve_within_a_second(served) -> None:
@@ -30,7 +24,7 @@ def test_cancel_stops_solve_within_a_second(served) -> None:
     server, _ = served
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         stub = pb_grpc.SchedulerServiceStub(channel)
-        future = stub.Solve.future(pb.SolveRequest(problem=hard_problem(), parameters=_params(30)))
+        future = stub.Solve.future(pb.SolveRequest(problem=hard_problem(), parameters=params(30)))
         assert wait_until(lambda: server.slots.in_use == 1, 10)
         time.sleep(0.3)  # inside the search
         cancelled_at = time.monotonic()
@@ -45,7 +39,7 @@ def test_stream_cancel_stops_solve(served) -> None:
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         stub = pb_grpc.SchedulerServiceStub(channel)
         stream = stub.SolveStream(
-            pb.SolveStreamRequest(problem=hard_problem(), parameters=_params(30))
+            pb.SolveStreamRequest(problem=hard_problem(), parameters=params(30))
         )
         first = next(stream)
         assert first.WhichOneof("event") == "progress"
@@ -56,7 +50,7 @@ def test_stream_cancel_stops_solve(served) -> None:
 def test_deadline_shorter_than_time_limit_returns_best_so_far(client: SchedulerClient) -> None:
     """A 2 s deadline with a 30 s time limit answers within the deadline with a schedule."""
     started = time.monotonic()
-    result = client.solve(hard_problem(), _params(30), timeout=2.0)
+    result = client.solve(hard_problem(), params(30), timeout=2.0)
     assert time.monotonic() - started < 2.0
     assert result.status in (pb.SOLVE_STATUS_FEASIBLE, pb.SOLVE_STATUS_HEURISTIC)
     assert result.stop_reason == pb.STOP_REASON_TIME_LIMIT
@@ -66,7 +60,7 @@ def test_deadline_shorter_than_time_limit_returns_best_so_far(client: SchedulerC
 def test_deadline_too_short_is_deadline_exceeded(client: SchedulerClient) -> None:
     """A deadline too short to search is DEADLINE_EXCEEDED, never INTERNAL."""
     with pytest.raises(SchedulerError) as caught:
-        client.solve(two_orders(), _params(5), timeout=0.05)
+        client.solve(two_orders(), params(5), timeout=0.05)
     assert caught.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
 
 
@@ -75,10 +69,10 @@ def test_concurrency_cap_is_resource_exhausted_with_retry_info(served) -> None:
     server, client = served
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         stub = pb_grpc.SchedulerServiceStub(channel)
-        request = pb.SolveRequest(problem=hard_problem(), parameters=_params(30))
-        futures = [stub.Solve.future(request) for _ in range(LIMITS.max_concurrent_solves)]
+        request = pb.SolveRequest(problem=hard_problem(), parameters=params(30))
+        futures = [stub.Solve.future(request) for _ in range(LIMITS.total_solves)]
         try:
-            assert wait_until(lambda: server.slots.in_use == LIMITS.max_concurrent_solves, 10)
+            assert wait_until(lambda: server.slots.in_use == LIMITS.total_solves, 10)
             with pytest.raises(SchedulerError) as caught:
                 client.solve(two_orders(), timeout=10)
             assert caught.value.code == grpc.StatusCode.RESOURCE_EXHAUSTED
@@ -93,7 +87,7 @@ def test_concurrency_cap_is_resource_exhausted_with_retry_info(served) -> None:
 
 def test_cancel_running_job_keeps_best_schedule(client: SchedulerClient) -> None:
     """Cancelling a running job stops it; it ends CANCELLED with its best schedule."""
-    job = client.create_job(hard_problem(), _params(30))
+    job = client.create_job(hard_problem(), params(30))
     for seen in client.watch_job(job.job_id, timeout=30):
         if seen.HasField("progress"):
             break
@@ -110,7 +104,7 @@ def test_cancel_queued_job_never_runs(make_server) -> None:
 
     one_slot = ServiceLimits(max_concurrent_solves=1, total_workers=1, default_time_limit=2.0)
     _, client = make_server(limits=one_slot)
-    blocker = client.create_job(hard_problem(), _params(30))
+    blocker = client.create_job(hard_problem(), params(30))
     queued = client.create_job(two_orders())
     cancelled = client.cancel_job(queued.job_id)
     assert cancelled.state == pb.JOB_STATE_CANCELLED and not cancelled.HasField("result")
@@ -122,7 +116,7 @@ def test_restart_resumes_running_job(make_server, tmp_path: Path) -> None:
     from scheduler.store import JobProgress
 
     store = SqliteJobStore(tmp_path / "jobs.sqlite3")
-    request = pb.CreateScheduleJobRequest(problem=two_orders(), parameters=_params(5))
+    request = pb.CreateScheduleJobRequest(problem=two_orders(), parameters=params(5))
     job, _ = store.create(request.SerializeToString(deterministic=True))
     assert store.claim_next() is not None  # the crashed process had claimed it
     best = pb.Schedule(
@@ -148,7 +142,7 @@ def test_restart_resumes_running_job(make_server, tmp_path: Path) -> None:
 def test_graceful_stop_requeues_running_job(make_server, tmp_path: Path) -> None:
     """Stopping the server puts a running job back in the queue with its best schedule."""
     server, client = make_server()
-    job = client.create_job(hard_problem(), _params(30))
+    job = client.create_job(hard_problem(), params(30))
     for seen in client.watch_job(job.job_id, timeout=30):
         if seen.HasField("progress"):
             break
@@ -173,7 +167,7 @@ def test_sigkill_then_restart_finishes_job_within_its_budget(tmp_path: Path) -> 
     process, port = spawn_server(tmp_path, store_path, *options)
     try:
         with SchedulerClient(f"127.0.0.1:{port}") as client:
-            job = client.create_job(hard_problem(), _params(8))
+            job = client.create_job(hard_problem(), params(8))
             for seen in client.watch_job(job.job_id, timeout=30):
                 if seen.state == pb.JOB_STATE_RUNNING and seen.HasField("progress"):
                     break
@@ -209,10 +203,10 @@ def test_sigterm_answers_solve_and_stream_with_best_schedule(tmp_path: Path) -> 
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = pb_grpc.SchedulerServiceStub(channel)
             solve = stub.Solve.future(
-                pb.SolveRequest(problem=hard_problem(), parameters=_params(30)), timeout=60
+                pb.SolveRequest(problem=hard_problem(), parameters=params(30)), timeout=60
             )
             stream = stub.SolveStream(
-                pb.SolveStreamRequest(problem=hard_problem(2), parameters=_params(30)),
+                pb.SolveStreamRequest(problem=hard_problem(2), parameters=params(30)),
                 timeout=60,
             )
             assert next(stream).WhichOneof("event") == "progress"
@@ -234,7 +228,7 @@ def test_sigterm_answers_solve_and_stream_with_best_schedule(tmp_path: Path) -> 
 def test_shutdown_during_stream_ends_it(served) -> None:
     """Watching a job while the server stops ends with UNAVAILABLE, not a hang."""
     server, client = served
-    job = client.create_job(hard_problem(), _params(30))
+    job = client.create_job(hard_problem(), params(30))
     errors: list[BaseException] = []
 
     def watch() -> None:

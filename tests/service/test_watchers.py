@@ -9,7 +9,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from conftest import LIMITS, hard_problem, two_orders
+from conftest import LIMITS, hard_problem, params, two_orders
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from scheduler.client import SchedulerClient, SchedulerError
@@ -30,12 +30,6 @@ class CountingStore(SqliteJobStore):
         return super().get(job_id)
 
 
-def _params(seconds: float) -> pb.SolveParameters:
-    params = pb.SolveParameters(workers=1)
-    params.time_limit.FromMilliseconds(int(seconds * 1000))
-    return params
-
-
 def _open_watchers(channel: grpc.Channel, job_id: str, n: int) -> list:
     stub = pb_grpc.SchedulerServiceStub(channel)
     streams = [
@@ -51,7 +45,7 @@ def test_40_watchers_do_not_block_health_or_get(make_server) -> None:
     """With 40 watch streams open, a health check and a GetScheduleJob answer in under a second."""
     limits = dataclasses.replace(LIMITS, max_watchers=WATCHERS)
     server, client = make_server(limits=limits)
-    job = client.create_job(hard_problem(), _params(30))
+    job = client.create_job(hard_problem(), params(30))
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         streams = _open_watchers(channel, job.job_id, WATCHERS)
         try:
@@ -82,8 +76,8 @@ def test_watchers_wake_on_change_not_on_a_timer(tmp_path: Path) -> None:
     server.start()
     try:
         with SchedulerClient(f"127.0.0.1:{port}") as client:
-            blocker = client.create_job(hard_problem(), _params(30))
-            queued = client.create_job(two_orders(), _params(5))
+            blocker = client.create_job(hard_problem(), params(30))
+            queued = client.create_job(two_orders(), params(5))
             with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
                 streams = _open_watchers(channel, queued.job_id, 10)
                 CountingStore.reads = 0
