@@ -43,6 +43,7 @@ from scheduler.store import (
     MAX_PAGE_SIZE,
     MAX_REQUEST_ID_LENGTH,
     InvalidPageToken,
+    Job,
     JobNotFound,
     JobState,
     JobStore,
@@ -313,7 +314,12 @@ class SchedulerServicer:
                     continue
                 if kind == "progress":
                     progress: Progress = item
-                    yield pb.SolveStreamResponse(progress=convert.progress_to_proto(progress))
+                    message = convert.progress_to_proto(progress)
+                    if request.include_schedule and progress.schedule is not None:
+                        message.schedule.CopyFrom(
+                            convert.schedule_to_proto(problem, progress.schedule)
+                        )
+                    yield pb.SolveStreamResponse(progress=message)
                 elif kind == "result":
                     result: SolveResult = item
                     self._metrics.observe_solve(result.status.value)
@@ -373,8 +379,9 @@ class SchedulerServicer:
     def get_schedule_job(
         self, request: pb.GetScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Any:
+        full = _full_view(request.view)
         job = self._store.get(self._job_id(request))
-        return pb.GetScheduleJobResponse(job=convert.job_to_proto(job))
+        return pb.GetScheduleJobResponse(job=_job_message(job, full=full))
 
     def list_schedule_jobs(
         self, request: pb.ListScheduleJobsRequest, context: grpc.ServicerContext, call: Call
@@ -414,6 +421,7 @@ class SchedulerServicer:
         self, request: pb.WatchScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Iterator[Any]:
         job_id = self._job_id(request)
+        full = _full_view(request.view)
         if not self._watchers.enter():
             raise errors.resource_exhausted(
                 f"all {self._watchers.capacity} watch streams are open; retry later or poll "
@@ -422,11 +430,11 @@ class SchedulerServicer:
                 reason="WATCH_CAPACITY",
             )
         try:
-            yield from self._watch(job_id, context)
+            yield from self._watch(job_id, context, full=full)
         finally:
             self._watchers.leave()
 
-    def _watch(self, job_id: str, context: grpc.ServicerContext) -> Iterator[Any]:
+    def _watch(self, job_id: str, context: grpc.ServicerContext, *, full: bool) -> Iterator[Any]:
         """The job on each change: one store read per change notice, none while nothing changes."""
         changes = self._store.changes
         seen = changes.version(job_id)
@@ -436,7 +444,7 @@ class SchedulerServicer:
             shown = (job.state, job.updated_at, job.progress)
             if shown != last:
                 last = shown
-                message = convert.job_to_proto(job, with_result=job.state.terminal)
+                message = _job_message(job, full=full, with_result=job.state.terminal)
                 yield pb.WatchScheduleJobResponse(job=message)
                 if job.state.terminal:
                     return
@@ -450,6 +458,21 @@ class SchedulerServicer:
                     seen = version
                     break
             job = self._store.get(job_id)
+
+
+def _full_view(view: int) -> bool:
+    """Whether a read asks for SCHEDULE_JOB_VIEW_FULL; INVALID_ARGUMENT for an unknown view."""
+    if view not in pb.ScheduleJobView.values():
+        raise errors.invalid_argument([FieldViolation("view", f"unknown view {view}")])
+    return view == pb.SCHEDULE_JOB_VIEW_FULL
+
+
+def _job_message(job: Job, *, full: bool, with_result: bool = True) -> pb.ScheduleJob:
+    """The job; in the full view, also the best schedule of a job not yet finished."""
+    message = convert.job_to_proto(job, with_result=with_result)
+    if full and not job.state.terminal and job.snapshot is not None:
+        message.best_schedule.ParseFromString(job.snapshot)
+    return message
 
 
 def _service_error(error: BaseException) -> errors.ServiceError | None:
