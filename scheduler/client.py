@@ -232,6 +232,12 @@ class SchedulerClient:
         request = pb.CancelScheduleJobRequest(job_id=job_id)
         return self._call(self._stub.CancelScheduleJob, request, timeout).job
 
+    def delete_job(self, job_id: str, *, timeout: float | None = None) -> None:
+        """Delete a finished job (FAILED_PRECONDITION while it is queued or running)."""
+        self._call(
+            self._stub.DeleteScheduleJob, pb.DeleteScheduleJobRequest(job_id=job_id), timeout
+        )
+
     def watch_job(
         self, job_id: str, *, full: bool = False, timeout: float | None = None
     ) -> Iterator[pb.ScheduleJob]:

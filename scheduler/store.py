@@ -30,6 +30,8 @@ DEFAULT_PATH = Path("scheduler-jobs.sqlite3")
 MAX_REQUEST_ID_LENGTH = 128
 MAX_PAGE_SIZE = 1000
 DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_RETENTION = 7 * 24 * 3600.0
+"""Seconds a finished job is kept (then it and its request id are gone)."""
 
 
 class JobState(StrEnum):
@@ -81,6 +83,8 @@ class Job:
     spent: float = 0.0
     """Seconds of solving used by its runs so far (saved every second while it runs), so a re-run
     after a stop or a crash gets only the rest of its time limit."""
+    owner: str = ""
+    """The principal that created it ("" when the server authenticates nobody)."""
 
 
 class JobNotFound(KeyError):
@@ -103,6 +107,14 @@ class RequestIdConflict(ValueError):
         )
         self.request_id = request_id
         self.job_id = job_id
+
+
+class JobNotFinished(ValueError):
+    """Deleting a job that is still queued or running."""
+
+    def __init__(self, job: Job):
+        super().__init__(f"job {job.id!r} is {job.state.value}: cancel it first, then delete it")
+        self.job = job
 
 
 class InvalidPageToken(ValueError):
@@ -154,12 +166,17 @@ class JobStore(Protocol):
 
     changes: JobChanges
     """Notified after every committed change of a job (in this process)."""
+    retention: float
+    """Seconds a finished job is kept; `purge_expired` deletes older ones."""
 
-    def create(self, request: bytes, *, request_id: str = "", name: str = "") -> tuple[Job, bool]:
-        """Persist a QUEUED job; a known `request_id` with an equal payload returns that job.
+    def create(
+        self, request: bytes, *, request_id: str = "", name: str = "", owner: str = ""
+    ) -> tuple[Job, bool]:
+        """Persist a QUEUED job; a `request_id` the owner used with an equal payload returns that
+        job (request ids are scoped per owner).
 
-        Returns the job and whether it was created. Raises RequestIdConflict when `request_id` is
-        known with a different payload.
+        Returns the job and whether it was created. Raises RequestIdConflict when the owner used
+        `request_id` with a different payload.
         """
         ...
 
@@ -168,9 +185,15 @@ class JobStore(Protocol):
         ...
 
     def list_jobs(
-        self, *, state: JobState | None = None, page_size: int = 50, page_token: str = ""
+        self,
+        *,
+        state: JobState | None = None,
+        owner: str | None = None,
+        page_size: int = 50,
+        page_token: str = "",
     ) -> tuple[list[Job], str]:
-        """Jobs newest first and the next page token ("" on the last page); payloads left empty."""
+        """Jobs newest first (of one owner, or of all with None) and the next page token ("" on
+        the last page); payloads left empty."""
         ...
 
     def claim_next(self) -> Job | None:
@@ -208,6 +231,14 @@ class JobStore(Protocol):
 
     def recover(self) -> list[str]:
         """Re-queue jobs left RUNNING by a previous process; returns their ids. Call at startup."""
+        ...
+
+    def delete(self, job_id: str) -> None:
+        """Delete a finished job (its request id is free again); raises JobNotFinished."""
+        ...
+
+    def purge_expired(self) -> int:
+        """Delete the jobs finished more than `retention` seconds ago; returns how many."""
         ...
 
     def count(self, state: JobState) -> int: ...
@@ -249,6 +280,15 @@ MIGRATIONS: tuple[str, ...] = (
     _SCHEMA,
     # 2: solve seconds used so far, so that a re-run gets only the rest of its time limit.
     "ALTER TABLE jobs ADD COLUMN spent REAL NOT NULL DEFAULT 0;",
+    # 3: jobs have an owner, and request ids are unique per owner. Jobs stored before belong to
+    # the unauthenticated principal "" (admins see them).
+    """
+    ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    DROP INDEX IF EXISTS jobs_request_id;
+    CREATE UNIQUE INDEX jobs_owner_request_id ON jobs(owner, request_id)
+        WHERE request_id IS NOT NULL;
+    CREATE INDEX jobs_owner ON jobs(owner, seq);
+    """,
 )
 """Schema versions in order; `PRAGMA user_version` is how many a file has had applied. Append
 only: a released migration is never edited."""
@@ -256,7 +296,7 @@ only: a released migration is never edited."""
 _COLUMNS = (
     "seq, id, state, request_id, {request}, name, created_at, updated_at, attempts,"
     " cancel_requested, progress_elapsed, progress_objective, progress_bound, progress_gap,"
-    " progress_solutions, {snapshot}, {result}, failure_reason, spent"
+    " progress_solutions, {snapshot}, {result}, failure_reason, spent, owner"
 )
 _FULL = _COLUMNS.format(request="request", snapshot="snapshot", result="result")
 _LIGHT = _COLUMNS.format(request="X''", snapshot="NULL", result="NULL")
@@ -274,9 +314,13 @@ class SqliteJobStore:
         path: str | Path = DEFAULT_PATH,
         *,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        retention: float = DEFAULT_RETENTION,
     ) -> None:
+        if not retention > 0:
+            raise ValueError("retention must be a positive number of seconds")
         self.path = Path(path)
         self.max_attempts = max_attempts
+        self.retention = retention
         self._now = time.time
         self._lock = threading.RLock()
         self._db = sqlite3.connect(
@@ -329,14 +373,19 @@ class SqliteJobStore:
 
     # -- JobStore
 
-    def create(self, request: bytes, *, request_id: str = "", name: str = "") -> tuple[Job, bool]:
+    def create(
+        self, request: bytes, *, request_id: str = "", name: str = "", owner: str = ""
+    ) -> tuple[Job, bool]:
         if len(request_id) > MAX_REQUEST_ID_LENGTH:
             raise ValueError(f"request id longer than {MAX_REQUEST_ID_LENGTH} characters")
         digest = hashlib.sha256(request).hexdigest()
         with self._transaction() as db:
             if request_id:
+                # An expired job gives its request id back even before the next sweep.
+                self._purge(db, "AND owner = ? AND request_id = ?", (owner, request_id))
                 row = db.execute(
-                    "SELECT id, request_hash FROM jobs WHERE request_id = ?", (request_id,)
+                    "SELECT id, request_hash FROM jobs WHERE owner = ? AND request_id = ?",
+                    (owner, request_id),
                 ).fetchone()
                 if row is not None:
                     if row[1] != digest:
@@ -346,8 +395,18 @@ class SqliteJobStore:
             now = self._now()
             db.execute(
                 "INSERT INTO jobs (id, state, request_id, request, request_hash, name, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (job_id, JobState.QUEUED, request_id or None, request, digest, name, now, now),
+                " updated_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    job_id,
+                    JobState.QUEUED,
+                    request_id or None,
+                    request,
+                    digest,
+                    name,
+                    now,
+                    now,
+                    owner,
+                ),
             )
             self._touch(job_id)
             return self._row(db, job_id), True
@@ -357,7 +416,12 @@ class SqliteJobStore:
             return self._row(self._db, job_id)
 
     def list_jobs(
-        self, *, state: JobState | None = None, page_size: int = 50, page_token: str = ""
+        self,
+        *,
+        state: JobState | None = None,
+        owner: str | None = None,
+        page_size: int = 50,
+        page_token: str = "",
     ) -> tuple[list[Job], str]:
         page_size = max(1, min(page_size, MAX_PAGE_SIZE))
         before = _decode_token(page_token) if page_token else None
@@ -365,6 +429,9 @@ class SqliteJobStore:
         if state is not None:
             where.append("state = ?")
             args.append(str(state))
+        if owner is not None:
+            where.append("owner = ?")
+            args.append(owner)
         if before is not None:
             where.append("seq < ?")
             args.append(str(before))
@@ -496,6 +563,34 @@ class SqliteJobStore:
                 self._touch(job_id)
             return [row[0] for row in rows]
 
+    def delete(self, job_id: str) -> None:
+        with self._transaction() as db:
+            job = self._row(db, job_id)
+            if not job.state.terminal:
+                raise JobNotFinished(job)
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            self._touch(job_id)
+
+    def purge_expired(self) -> int:
+        with self._transaction() as db:
+            return self._purge(db)
+
+    def _purge(self, db: sqlite3.Connection, where: str = "", args: tuple[Any, ...] = ()) -> int:
+        terminal = tuple(str(s) for s in JobState if s.terminal)
+        cutoff = self._now() - self.retention
+        condition = f"state IN (?, ?, ?) AND updated_at < ? {where}"
+        ids = [
+            row[0]
+            for row in db.execute(
+                f"SELECT id FROM jobs WHERE {condition}", (*terminal, cutoff, *args)
+            )
+        ]
+        if ids:
+            db.execute(f"DELETE FROM jobs WHERE {condition}", (*terminal, cutoff, *args))
+            for job_id in ids:
+                self._touch(job_id)
+        return len(ids)
+
     def count(self, state: JobState) -> int:
         with self._lock:
             row = self._db.execute("SELECT COUNT(*) FROM jobs WHERE state = ?", (state,)).fetchone()
@@ -528,6 +623,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         result,
         failure_reason,
         spent,
+        owner,
     ) = row
     progress = None
     if p_objective is not None:
@@ -553,6 +649,7 @@ def _job(row: tuple[Any, ...]) -> Job:
         result=None if result is None else bytes(result),
         failure_reason=str(failure_reason),
         spent=float(spent),
+        owner=str(owner),
     )
 
 
@@ -573,10 +670,12 @@ def _decode_token(token: str) -> int:
 
 __all__ = [
     "DEFAULT_PATH",
+    "DEFAULT_RETENTION",
     "MIGRATIONS",
     "InvalidPageToken",
     "Job",
     "JobChanges",
+    "JobNotFinished",
     "JobNotFound",
     "JobProgress",
     "JobState",

@@ -140,6 +140,10 @@ def unavailable(message: str) -> ServiceError:
     return _error(grpc.StatusCode.UNAVAILABLE, message, "SHUTTING_DOWN")
 
 
+def failed_precondition(message: str, *, reason: str) -> ServiceError:
+    return _error(grpc.StatusCode.FAILED_PRECONDITION, message, reason)
+
+
 def permission_denied(message: str) -> ServiceError:
     return _error(grpc.StatusCode.PERMISSION_DENIED, message, "NOT_ALLOWED")
 
@@ -165,6 +169,7 @@ __all__ = [
     "already_exists",
     "code_of",
     "deadline_exceeded",
+    "failed_precondition",
     "internal",
     "invalid_argument",
     "not_found",

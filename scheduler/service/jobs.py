@@ -32,6 +32,8 @@ SolveFn = Callable[..., SolveResult]
 
 SPENT_SAVE_SECONDS = 1.0
 """How often a running job's used solve time is saved: a crash costs it at most this much."""
+SWEEP_SECONDS = 60.0
+"""Most seconds between two deletions of expired jobs."""
 MIN_RESUMED_SECONDS = 0.2
 """Time limit of a re-run whose budget is (nearly) used up: enough to verify its best schedule."""
 
@@ -127,6 +129,9 @@ class JobRunner:
             thread = threading.Thread(target=self._loop, name=f"job-runner-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        sweeper = threading.Thread(target=self._sweep, name="job-retention", daemon=True)
+        sweeper.start()
+        self._threads.append(sweeper)
 
     def notify(self) -> None:
         """A job was queued: wake an idle worker."""
@@ -156,6 +161,19 @@ class JobRunner:
             token.stop()
         for thread in self._threads:
             thread.join(timeout)
+
+    def _sweep(self) -> None:
+        """Delete finished jobs past the store's retention, at start and then regularly."""
+        interval = min(SWEEP_SECONDS, self._store.retention / 10)
+        while True:
+            try:
+                purged = self._store.purge_expired()
+                if purged:
+                    log.info("deleted %d job(s) past their retention", purged)
+            except Exception:
+                log.exception("could not delete expired jobs")
+            if self._closing.wait(interval):
+                return
 
     def _loop(self) -> None:
         while not self._closing.is_set():

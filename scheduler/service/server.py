@@ -27,12 +27,13 @@ from scheduler.service.auth import (
     TokenAuthenticator,
     TokenAuthInterceptor,
     check_bind,
+    check_metrics_bind,
 )
 from scheduler.service.jobs import JobRunner, SolveFn
 from scheduler.service.limits import ServiceLimits, SolveSlots
 from scheduler.service.metrics import Metrics, serve_metrics
 from scheduler.service.servicer import SERVICE_NAME, SchedulerServicer
-from scheduler.store import DEFAULT_PATH, JobState, JobStore, SqliteJobStore
+from scheduler.store import DEFAULT_PATH, DEFAULT_RETENTION, JobState, JobStore, SqliteJobStore
 
 log = logging.getLogger("scheduler.service")
 
@@ -47,6 +48,10 @@ class ServerConfig:
     tls: TlsConfig | None = None
     tokens: Mapping[str, str] | None = None
     """Bearer token → principal name; None or empty: no token check."""
+    admins: frozenset[str] = frozenset()
+    """Principals (`token:<name>`, `x509:<identity>`) that see and cancel every caller's jobs."""
+    job_retention: float = DEFAULT_RETENTION
+    """Seconds a finished job is kept in the store this server opens (default 7 days)."""
     insecure_bind: bool = False
     limits: ServiceLimits = field(default_factory=ServiceLimits)
     rpc_threads: int = 16
@@ -63,6 +68,8 @@ class ServerConfig:
     metrics_port: int | None = None
     """Port of the Prometheus text endpoint (`GET /metrics`); None: no endpoint."""
     metrics_host: str = "127.0.0.1"
+    """Address of the metrics endpoint; other than loopback only with metrics_insecure_bind."""
+    metrics_insecure_bind: bool = False
 
 
 class SchedulerServer:
@@ -88,7 +95,13 @@ class SchedulerServer:
             tokens=tokens is not None,
             insecure_bind=config.insecure_bind,
         )
-        self.store: JobStore = store if store is not None else SqliteJobStore(config.store_path)
+        if config.metrics_port is not None:
+            check_metrics_bind(config.metrics_host, allow_public=config.metrics_insecure_bind)
+        self.store: JobStore = (
+            store
+            if store is not None
+            else SqliteJobStore(config.store_path, retention=config.job_retention)
+        )
         self._owns_store = store is None
         self.metrics = Metrics()
         self.slots = SolveSlots(limits.max_concurrent_solves, limits.interactive_slots)
@@ -101,6 +114,7 @@ class SchedulerServer:
             solve_fn=solve_fn,
             metrics=self.metrics,
             tokens=tokens,
+            admins=config.admins,
         )
         self.health = health.HealthServicer(experimental_non_blocking=True)
         self._register_gauges()

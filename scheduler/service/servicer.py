@@ -26,7 +26,7 @@ from scheduler.params import SolveParams
 from scheduler.problem import MAX_ID_LENGTH, FieldViolation, InvalidProblem, Problem
 from scheduler.result import Progress, SolveResult
 from scheduler.service import convert, errors
-from scheduler.service.auth import TokenAuthenticator, caller
+from scheduler.service.auth import TokenAuthenticator, caller, principal
 from scheduler.service.convert import pb
 from scheduler.service.jobs import JobRunner, SolveFn
 from scheduler.service.limits import (
@@ -44,6 +44,7 @@ from scheduler.store import (
     MAX_REQUEST_ID_LENGTH,
     InvalidPageToken,
     Job,
+    JobNotFinished,
     JobNotFound,
     JobState,
     JobStore,
@@ -70,6 +71,9 @@ class Call:
     method: str
     request_id: str
     caller: str
+    """For logs: the principal, else the peer address."""
+    principal: str
+    """Who is authenticated ("" for nobody); owns the jobs it creates."""
 
 
 class _Undecodable:
@@ -92,10 +96,11 @@ class SchedulerServicer:
         solve_fn: SolveFn,
         metrics: Metrics,
         tokens: TokenAuthenticator | None = None,
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self._store, self._runner, self._limits = store, runner, limits
         self._slots, self._solve_fn, self._metrics = slots, solve_fn, metrics
-        self._tokens = tokens
+        self._tokens, self._admins = tokens, admins
         self._closing = threading.Event()
         self._watchers = Gate(limits.max_watchers)
         self._inflight: set[StopToken] = set()
@@ -160,7 +165,8 @@ class SchedulerServicer:
                 request_id = value
         request_id = request_id or uuid.uuid4().hex[:16]
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
-        return Call(method, request_id, caller(context, self._tokens))
+        who = principal(context, self._tokens)
+        return Call(method, request_id, who or caller(context, None), who)
 
     def _fail(self, call: Call, error: BaseException, context: grpc.ServicerContext) -> None:
         """Abort the call with the status for `error` (abort raises)."""
@@ -358,6 +364,7 @@ class SchedulerServicer:
                 payload.SerializeToString(deterministic=True),
                 request_id=request.request_id,
                 name=problem.name,
+                owner=call.principal,
             )
         except RequestIdConflict as error:
             raise errors.already_exists(
@@ -376,11 +383,19 @@ class SchedulerServicer:
             )
         return str(request.job_id)
 
+    def _owned(self, job_id: str, call: Call) -> Job:
+        """The job, when the caller owns it or is an admin; another's job is NOT_FOUND (saying
+        it exists would already tell too much)."""
+        job = self._store.get(job_id)
+        if job.owner != call.principal and call.principal not in self._admins:
+            raise JobNotFound(job_id)
+        return job
+
     def get_schedule_job(
         self, request: pb.GetScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Any:
         full = _full_view(request.view)
-        job = self._store.get(self._job_id(request))
+        job = self._owned(self._job_id(request), call)
         return pb.GetScheduleJobResponse(job=_job_message(job, full=full))
 
     def list_schedule_jobs(
@@ -402,7 +417,10 @@ class SchedulerServicer:
             raise errors.invalid_argument(violations)
         try:
             jobs, token = self._store.list_jobs(
-                state=state, page_size=request.page_size or 50, page_token=request.page_token
+                state=state,
+                owner=None if call.principal in self._admins else call.principal,
+                page_size=request.page_size or 50,
+                page_token=request.page_token,
             )
         except InvalidPageToken as error:
             raise errors.invalid_argument([FieldViolation("page_token", str(error))]) from None
@@ -414,13 +432,19 @@ class SchedulerServicer:
     def cancel_schedule_job(
         self, request: pb.CancelScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Any:
-        job = self._runner.cancel(self._job_id(request))
+        job = self._runner.cancel(self._owned(self._job_id(request), call).id)
         return pb.CancelScheduleJobResponse(job=convert.job_to_proto(job))
+
+    def delete_schedule_job(
+        self, request: pb.DeleteScheduleJobRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        self._store.delete(self._owned(self._job_id(request), call).id)
+        return pb.DeleteScheduleJobResponse()
 
     def watch_schedule_job(
         self, request: pb.WatchScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Iterator[Any]:
-        job_id = self._job_id(request)
+        job_id = self._owned(self._job_id(request), call).id
         full = _full_view(request.view)
         if not self._watchers.enter():
             raise errors.resource_exhausted(
@@ -483,6 +507,8 @@ def _service_error(error: BaseException) -> errors.ServiceError | None:
         return errors.not_found("job", error.job_id)
     if isinstance(error, InvalidProblem):
         return errors.invalid_argument(error.violations)
+    if isinstance(error, JobNotFinished):
+        return errors.failed_precondition(str(error), reason="JOB_NOT_FINISHED")
     if isinstance(error, RequestIdConflict):
         return errors.already_exists(str(error), request_id=error.request_id, job_id=error.job_id)
     return None

@@ -693,3 +693,13 @@ class WatchScheduleJobResponse(_message.Message):
     JOB_FIELD_NUMBER: _ClassVar[int]
     job: ScheduleJob
     def __init__(self, job: _Optional[_Union[ScheduleJob, _Mapping]] = ...) -> None: ...
+
+class DeleteScheduleJobRequest(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class DeleteScheduleJobResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

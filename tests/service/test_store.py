@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -187,6 +188,7 @@ def test_migrates_a_file_made_before_schema_versions(tmp_path: Path) -> None:
     store = SqliteJobStore(path)
     old = store.get("old-job")
     assert old.state == JobState.SUCCEEDED and old.request_id == "req-1" and old.spent == 0.0
+    assert old.owner == ""  # jobs from before owners belong to the unauthenticated principal
     store.close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
@@ -201,3 +203,33 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(ValueError, match="schema version 999"):
         SqliteJobStore(path)
+
+
+def test_request_id_is_scoped_per_owner(store: SqliteJobStore) -> None:
+    """Two owners may use one request id; each gets its own job, listed only to itself."""
+    alice, _ = store.create(b"a", request_id="r", owner="token:alice")
+    bob, created = store.create(b"b", request_id="r", owner="token:bob")
+    assert created and bob.id != alice.id and bob.owner == "token:bob"
+    assert [j.id for j in store.list_jobs(owner="token:alice")[0]] == [alice.id]
+    assert len(store.list_jobs()[0]) == 2
+
+
+def test_purge_and_delete_free_the_request_id(tmp_path: Path) -> None:
+    """Finished jobs past retention are purged, deleted ones are gone; neither holds its id."""
+    from scheduler.store import JobNotFinished
+
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3", retention=60.0)
+    old, _ = store.create(b"x", request_id="r")
+    store.claim_next()
+    store.finish(old.id, JobState.SUCCEEDED)
+    queued, _ = store.create(b"y")
+    with pytest.raises(JobNotFinished):
+        store.delete(queued.id)
+    assert store.purge_expired() == 0
+    store._now = lambda: time.time() + 61  # a minute on the clock, not in the test
+    assert store.purge_expired() == 1
+    with pytest.raises(JobNotFound):
+        store.get(old.id)
+    assert store.create(b"z", request_id="r")[1]
+    store.get(queued.id)  # not finished: never expires
+    store.close()
