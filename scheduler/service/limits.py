@@ -333,13 +333,13 @@ class SolveSlots:
             self._condition.notify_all()
 
     def retry_after(self) -> float:
-        """Seconds until a slot a synchronous call may take is likely free, within [0.02, 30]."""
+        """Seconds until a slot a synchronous call may take is likely free, within [0.001, 30]."""
         now = time.monotonic()
         with self._condition:
             durations = sorted(self._durations)
             held = list(self._held.values())
         soonest = min((self._expected_end(h, durations, now) for h in held), default=now)
-        return min(30.0, max(0.02, soonest - now))
+        return min(30.0, max(0.001, soonest - now))
 
     @staticmethod
     def _expected_end(held: _Held, durations: list[float], now: float) -> float:

@@ -57,6 +57,8 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 WATCH_WAKE_SECONDS = 1.0
 """How often an idle watcher checks that its caller is still there (no store read)."""
 WATCH_RETRY_SECONDS = 5.0
+WATCH_MIN_INTERVAL = 0.1
+"""Least seconds between two reads by one watcher: a burst of improvements becomes one message."""
 MAX_JOB_ID_LENGTH = MAX_ID_LENGTH
 """Job ids are 32 hex digits; anything past the longest id of the API is refused unread."""
 MAX_PAGE_TOKEN_LENGTH = 128
@@ -479,8 +481,10 @@ class SchedulerServicer:
                 if not context.is_active():
                     return
                 if version != seen:
-                    seen = version
                     break
+            if self._closing.wait(WATCH_MIN_INTERVAL):
+                raise errors.unavailable("the server is shutting down; watch again to resume")
+            seen = changes.version(job_id)
             job = self._store.get(job_id)
 
 
