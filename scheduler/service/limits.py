@@ -270,8 +270,8 @@ class SolveSlots:
 
     Background jobs may hold up to `capacity` slots; synchronous calls may hold any free slot,
     including the `interactive` ones that jobs never take. The forecast of a running search's end
-    is the median duration of recent searches that ran longer than it has so far (most small
-    solves end long before their time limit), never later than its time limit.
+    follows the durations of recent searches that ran longer than it has so far (most small solves
+    end long before their time limit), never later than its time limit.
     """
 
     HISTORY = 200
@@ -333,20 +333,30 @@ class SolveSlots:
             self._condition.notify_all()
 
     def retry_after(self) -> float:
-        """Seconds until a slot a synchronous call may take is likely free, within [0.001, 30]."""
+        """Seconds until a slot a synchronous call may take is likely free, within [0.001, 30]:
+        the median of the first end among the running searches."""
         now = time.monotonic()
         with self._condition:
             durations = sorted(self._durations)
             held = list(self._held.values())
-        soonest = min((self._expected_end(h, durations, now) for h in held), default=now)
-        return min(30.0, max(0.001, soonest - now))
+        if len(held) < self.total:
+            return 0.001
+        left = [self._remaining(h, durations, now) for h in held]
+        for t in sorted(set().union(*left)):
+            # The first end is past t only if every search is still running at t.
+            survive = math.prod(1 - bisect.bisect_right(r, t) / len(r) for r in left)
+            if survive <= 0.5:
+                return min(30.0, max(0.001, t))
+        return 30.0
 
     @staticmethod
-    def _expected_end(held: _Held, durations: list[float], now: float) -> float:
+    def _remaining(held: _Held, durations: list[float], now: float) -> list[float]:
+        """Seconds a search may still run, sorted: one per recent search that ran longer than it
+        has so far, never past its time limit (which is all there is without such searches)."""
         elapsed = now - held.started
+        cap = max(0.0, held.time_limit - elapsed)
         longer = durations[bisect.bisect_right(durations, elapsed) :]
-        expected = longer[len(longer) // 2] if longer else held.time_limit
-        return held.started + min(expected, held.time_limit)
+        return [min(d - elapsed, cap) for d in longer] or [cap]
 
     @contextmanager
     def held(self, ticket: int) -> Iterator[None]:
