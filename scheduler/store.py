@@ -4,7 +4,10 @@ A job is accepted (QUEUED), claimed by a runner (RUNNING), and ends SUCCEEDED, F
 Nothing is ever lost or stuck: `recover()`, called once at startup before any runner claims work,
 puts jobs that a stopped or crashed process left RUNNING back in the queue (keeping their best
 schedule snapshot, which the next run uses as a warm start). A job that keeps crashing the process
-is failed after `max_attempts` runs instead of crashing it forever.
+is failed after `max_attempts` runs instead of crashing it forever. Finished jobs are kept for
+`retention` seconds (7 days by default), then `purge_expired()` deletes them and frees their
+request ids; request ids are unique per owner. Files of older versions are migrated in place
+(`MIGRATIONS`, counted by `PRAGMA user_version`).
 
 The store is format-agnostic: requests, snapshots and results are opaque bytes (the service keeps
 serialized protobuf messages in them). It knows neither the solver nor gRPC.

@@ -1,10 +1,12 @@
 """Background runner of durable jobs: claims queued jobs when a solve slot is free and solves them.
 
-Jobs share the service's solve slots with synchronous calls, so the concurrency cap holds across
-both. Each improving solution is written to the store by a per-job writer thread (the latest one
-wins), never from the solver's callback, so a slow disk cannot slow the search. A shutdown stops
-running jobs and puts them back in the queue with their best schedule; the next start resumes
-them from it.
+Jobs share the service's shared solve slots with synchronous calls but never take the
+interactive lane, so a long job cannot make a Solve wait. Each improving solution is written to the
+store by a per-job writer thread (the latest one wins), never from the solver's callback, so a slow
+disk cannot slow the search; the same thread saves the solve time used every second. A shutdown
+stops running jobs and puts them back in the queue with their best schedule; the next start
+resumes them from it with the rest of their time limit. A sweeper deletes finished jobs past the
+store's retention.
 """
 
 from __future__ import annotations

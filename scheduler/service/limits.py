@@ -1,8 +1,9 @@
 """What one server accepts and how much it runs at once: size caps, time and worker caps, slots.
 
 Size caps are checked on the raw request, before any model (or even a `Problem`) is built, and
-name the field that breaks them. Solve slots bound the concurrent searches; every search's workers
-are capped so that all concurrent searches together never use more threads than there are cores.
+name the field that breaks them. Solve slots bound the concurrent searches, in two lanes (jobs
+and calls; calls only); every search's workers are capped so that all concurrent searches together
+use no more threads than there are cores (but at least one each).
 """
 
 from __future__ import annotations

@@ -70,7 +70,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     lim.add_argument(
         "--max-concurrent",
         type=int,
-        help="solves at once, synchronous and jobs together (default: half the cores)",
+        help="solves at once that background jobs may take, synchronous calls may too "
+        "(default: half the cores)",
+    )
+    lim.add_argument(
+        "--interactive-slots",
+        type=int,
+        default=1,
+        help="solves at once beyond --max-concurrent, for Solve/SolveStream only (default 1)",
     )
     lim.add_argument(
         "--workers",
@@ -149,6 +156,7 @@ def run_serve(args: argparse.Namespace) -> int:
         max_concurrent = args.max_concurrent or max(1, args.workers // 2)
         limits = ServiceLimits(
             max_concurrent_solves=max_concurrent,
+            interactive_slots=args.interactive_slots,
             total_workers=args.workers,
             max_time_limit=args.max_time_limit,
             default_time_limit=min(args.default_time_limit, args.max_time_limit),
@@ -186,12 +194,14 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         server.start()
         log.info(
-            "serving scheduler.v1 on %s:%d (%s%s, %d solve slot(s), %d worker(s) each)",
+            "serving scheduler.v1 on %s:%d (%s%s, %d + %d interactive solve slot(s), "
+            "%d worker(s) each)",
             args.host,
             port,
             "mTLS" if tls and tls.client_ca else "TLS" if tls else "plaintext",
             ", tokens" if tokens else "",
             limits.max_concurrent_solves,
+            limits.interactive_slots,
             limits.workers_per_solve,
         )
         while not stop.wait(1.0):
