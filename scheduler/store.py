@@ -581,7 +581,8 @@ class SqliteJobStore:
     def _purge(self, db: sqlite3.Connection, where: str = "", args: tuple[Any, ...] = ()) -> int:
         terminal = tuple(str(s) for s in JobState if s.terminal)
         cutoff = self._now() - self.retention
-        condition = f"state IN (?, ?, ?) AND updated_at < ? {where}"
+        marks = ", ".join("?" for _ in terminal)
+        condition = f"state IN ({marks}) AND updated_at < ? {where}"
         ids = [
             row[0]
             for row in db.execute(
