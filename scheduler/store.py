@@ -127,24 +127,42 @@ class InvalidPageToken(ValueError):
 class JobChanges:
     """In-process change notices per job: watchers sleep until their job changes, not on a timer.
 
-    A store calls `changed(job_id)` after each committed write of a job; a watcher keeps the
-    version it has seen and `wait`s for a newer one, so it reads the job once per change instead of
-    polling the whole record. `close()` wakes every waiter (the server is stopping).
+    A store calls `changed(job_id)` after each committed write of a job. A watcher registers with
+    `watching(job_id)` (before it reads the job, so no change slips between the read and the
+    wait), keeps the version it has seen and `wait`s for a newer one: it reads the job once per
+    change instead of polling the whole record. Versions are kept only for watched jobs, so a
+    long-running server does not remember every job it ever ran. `close()` wakes every waiter.
     """
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
         self._versions: dict[str, int] = {}
+        self._watchers: dict[str, int] = {}
         self._closed = False
 
+    @contextmanager
+    def watching(self, job_id: str) -> Iterator[None]:
+        with self._condition:
+            self._watchers[job_id] = self._watchers.get(job_id, 0) + 1
+            self._versions.setdefault(job_id, 0)
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._watchers[job_id] -= 1
+                if not self._watchers[job_id]:
+                    del self._watchers[job_id], self._versions[job_id]
+
     def version(self, job_id: str) -> int:
+        """Changes of a watched job since its first watcher came (0 for a job nobody watches)."""
         with self._condition:
             return self._versions.get(job_id, 0)
 
     def changed(self, job_id: str) -> None:
         with self._condition:
-            self._versions[job_id] = self._versions.get(job_id, 0) + 1
-            self._condition.notify_all()
+            if job_id in self._versions:
+                self._versions[job_id] += 1
+                self._condition.notify_all()
 
     def wait(self, job_id: str, seen: int, timeout: float) -> int:
         """The job's version once it passes `seen`, or `seen` after `timeout` s or on close."""

@@ -456,7 +456,8 @@ class SchedulerServicer:
                 reason="WATCH_CAPACITY",
             )
         try:
-            yield from self._watch(job_id, context, full=full)
+            with self._store.changes.watching(job_id):
+                yield from self._watch(job_id, context, full=full)
         finally:
             self._watchers.leave()
 

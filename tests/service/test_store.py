@@ -233,3 +233,17 @@ def test_purge_and_delete_free_the_request_id(tmp_path: Path) -> None:
     assert store.create(b"z", request_id="r")[1]
     store.get(queued.id)  # not finished: never expires
     store.close()
+
+
+def test_change_notices_remember_only_watched_jobs(store: SqliteJobStore) -> None:
+    """A watched job's changes are counted and wake its waiter; unwatched jobs leave no trace."""
+    job, _ = store.create(b"x")
+    store.claim_next()
+    with store.changes.watching(job.id):
+        seen = store.changes.version(job.id)
+        store.save_spent(job.id, 1.0)  # not a change a watcher shows
+        assert store.changes.wait(job.id, seen, 0.01) == seen
+        store.save_progress(job.id, PROGRESS)
+        assert store.changes.wait(job.id, seen, 1.0) == seen + 1
+    store.finish(job.id, JobState.SUCCEEDED)
+    assert store.changes.version(job.id) == 0 and not store.changes._versions
