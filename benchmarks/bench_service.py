@@ -297,7 +297,7 @@ def bench_watchers(store: CountingStore, address: str, watchers: int, seconds: f
     )
     print(
         f"  store reads {reads / elapsed / watchers:.2f} per second per watcher "
-        f"({reads / max(1, changed) / watchers:.2f} per change) over "
+        f"({f'{reads / changed / watchers:.2f}' if changed else 'no change'} per change) over "
         f"{elapsed:.1f} s, while the job changed {changed / elapsed:.2f} times per second ("
         f"{sum(received)} messages sent; a 5/s poller reads 5.00)"
     )
