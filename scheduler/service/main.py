@@ -74,6 +74,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: half the cores)",
     )
     lim.add_argument(
+        "--max-watchers",
+        type=int,
+        default=64,
+        help="WatchScheduleJob streams open at once (default 64)",
+    )
+    lim.add_argument(
         "--interactive-slots",
         type=int,
         default=1,
@@ -157,6 +163,7 @@ def run_serve(args: argparse.Namespace) -> int:
         limits = ServiceLimits(
             max_concurrent_solves=max_concurrent,
             interactive_slots=args.interactive_slots,
+            max_watchers=args.max_watchers,
             total_workers=args.workers,
             max_time_limit=args.max_time_limit,
             default_time_limit=min(args.default_time_limit, args.max_time_limit),

@@ -92,8 +92,13 @@ class SchedulerServiceServicer:
         The effective time limit is the smallest of the requested one, the server's cap and the call's
         remaining deadline minus a small margin, so a deadline shorter than the time limit still gets
         the best schedule found so far. Cancelling the call stops the search within a second.
-        Errors: INVALID_ARGUMENT (bad problem or parameters, with BadRequest), RESOURCE_EXHAUSTED
-        (all solve slots busy, with RetryInfo), DEADLINE_EXCEEDED (deadline too short to start).
+        Solve and SolveStream may use a slot that background jobs never take, so a long job does not
+        make them wait. When the server stops (SIGTERM), a running call is stopped at once and answered
+        with its best schedule so far.
+        Errors: INVALID_ARGUMENT (bad problem or parameters, with BadRequest: at most 50 field
+        violations, then one saying how many more; ValidateProblem lists all), RESOURCE_EXHAUSTED (all
+        solve slots busy, with RetryInfo forecasting when one frees), DEADLINE_EXCEEDED (deadline too
+        short to start).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
