@@ -83,6 +83,10 @@ def _params(params: ParamsLike) -> pb.SolveParameters | None:
     return convert.params_to_proto(params) if isinstance(params, SolveParams) else params
 
 
+def _view(full: bool) -> pb.ScheduleJobView:
+    return pb.SCHEDULE_JOB_VIEW_FULL if full else pb.SCHEDULE_JOB_VIEW_BASIC
+
+
 class SchedulerClient:
     """One channel to a scheduler server. Thread-safe; close it (or use `with`) when done.
 
@@ -163,10 +167,20 @@ class SchedulerClient:
         return self._call(self._stub.Solve, request, timeout).result
 
     def solve_stream(
-        self, problem: ProblemLike, params: ParamsLike = None, *, timeout: float | None = None
+        self,
+        problem: ProblemLike,
+        params: ParamsLike = None,
+        *,
+        include_schedule: bool = False,
+        timeout: float | None = None,
     ) -> Iterator[pb.SolveStreamResponse]:
-        """Progress events, then the result. Closing the iterator early cancels the solve."""
-        request = pb.SolveStreamRequest(problem=_problem(problem), parameters=_params(params))
+        """Progress events (with their schedule when asked), then the result. Closing the
+        iterator early cancels the solve."""
+        request = pb.SolveStreamRequest(
+            problem=_problem(problem),
+            parameters=_params(params),
+            include_schedule=include_schedule,
+        )
         return self._stream(self._stub.SolveStream, request, timeout)
 
     def validate(
@@ -192,8 +206,11 @@ class SchedulerClient:
         )
         return self._call(self._stub.CreateScheduleJob, request, timeout).job
 
-    def get_job(self, job_id: str, *, timeout: float | None = None) -> pb.ScheduleJob:
-        request = pb.GetScheduleJobRequest(job_id=job_id)
+    def get_job(
+        self, job_id: str, *, full: bool = False, timeout: float | None = None
+    ) -> pb.ScheduleJob:
+        """The job; `full` adds the best schedule of a job still running."""
+        request = pb.GetScheduleJobRequest(job_id=job_id, view=_view(full))
         return self._call(self._stub.GetScheduleJob, request, timeout).job
 
     def list_jobs(
@@ -215,9 +232,18 @@ class SchedulerClient:
         request = pb.CancelScheduleJobRequest(job_id=job_id)
         return self._call(self._stub.CancelScheduleJob, request, timeout).job
 
-    def watch_job(self, job_id: str, *, timeout: float | None = None) -> Iterator[pb.ScheduleJob]:
-        """The job on every change, until it is terminal (the last one carries the result)."""
-        request = pb.WatchScheduleJobRequest(job_id=job_id)
+    def delete_job(self, job_id: str, *, timeout: float | None = None) -> None:
+        """Delete a finished job (FAILED_PRECONDITION while it is queued or running)."""
+        self._call(
+            self._stub.DeleteScheduleJob, pb.DeleteScheduleJobRequest(job_id=job_id), timeout
+        )
+
+    def watch_job(
+        self, job_id: str, *, full: bool = False, timeout: float | None = None
+    ) -> Iterator[pb.ScheduleJob]:
+        """The job on every change, until it is terminal (the last one carries the result);
+        `full` adds the best schedule to each change."""
+        request = pb.WatchScheduleJobRequest(job_id=job_id, view=_view(full))
         for response in self._stream(self._stub.WatchScheduleJob, request, timeout):
             yield response.job
 

@@ -46,10 +46,21 @@ def load_tokens(
     a name derived from its hash, so logs never show the token itself.
     """
     environ = os.environ if environ is None else environ
-    lines: list[str] = []
+    tokens = _parse_tokens(environ.get(TOKENS_ENV, "").split(","))
     if path is not None:
-        lines += path.read_text().splitlines()
-    lines += [t for t in environ.get(TOKENS_ENV, "").split(",")]
+        try:
+            text = path.read_text()
+        except (OSError, UnicodeError) as error:
+            raise ValueError(f"cannot read the token file {path}: {error}") from None
+        from_file = _parse_tokens(text.splitlines())
+        if not from_file:
+            # Starting without tokens would silently turn authentication off.
+            raise ValueError(f"the token file {path} has no tokens")
+        tokens.update(from_file)
+    return tokens
+
+
+def _parse_tokens(lines: list[str]) -> dict[str, str]:
     tokens: dict[str, str] = {}
     for raw in lines:
         line = raw.strip()
@@ -158,18 +169,24 @@ class TlsConfig:
         )
 
 
-def caller(context: grpc.ServicerContext, tokens: TokenAuthenticator | None) -> str:
-    """A name for the caller, for logs and authorization: token principal, certificate, or peer."""
+def principal(context: grpc.ServicerContext, tokens: TokenAuthenticator | None) -> str:
+    """Who is authenticated: `token:<name>` or `x509:<certificate identity>`; "" for nobody
+    (a server without tokens or mTLS, where every caller is the same anonymous principal)."""
     if tokens is not None:
-        principal = tokens.principal(context.invocation_metadata())
-        if principal is not None:
-            return f"token:{principal}"
+        name = tokens.principal(context.invocation_metadata())
+        if name is not None:
+            return f"token:{name}"
     auth = context.auth_context() or {}
     for key in ("x509_common_name", "x509_subject_alternative_name"):
         values = auth.get(key)
         if values:
             return f"x509:{values[0].decode(errors='replace')}"
-    return f"peer:{context.peer()}"
+    return ""
+
+
+def caller(context: grpc.ServicerContext, tokens: TokenAuthenticator | None) -> str:
+    """A name for the caller in logs: its principal, else its peer address."""
+    return principal(context, tokens) or f"peer:{context.peer()}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -183,6 +200,16 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a host name other than localhost may resolve anywhere
+
+
+def check_metrics_bind(host: str, *, allow_public: bool) -> None:
+    """Raise InsecureBind for a metrics endpoint (plain HTTP, no auth) off loopback, unless allowed."""
+    if is_loopback(host) or allow_public:
+        return
+    raise InsecureBind(
+        f"refusing to serve metrics on {host}: the endpoint has no TLS and no authentication. "
+        "Pass --metrics-insecure-bind if the network is trusted (e.g. a Prometheus sidecar)."
+    )
 
 
 def check_bind(host: str, *, tls: bool, tokens: bool, insecure_bind: bool) -> None:
@@ -205,6 +232,8 @@ __all__ = [
     "TokenAuthenticator",
     "caller",
     "check_bind",
+    "check_metrics_bind",
     "is_loopback",
     "load_tokens",
+    "principal",
 ]

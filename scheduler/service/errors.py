@@ -60,27 +60,52 @@ def _error(
     return ServiceError(status)
 
 
+MAX_VIOLATIONS = 50
+"""Most field violations one error status carries; ValidateProblem lists them all."""
+MAX_DETAIL_BYTES = 4096
+"""Most bytes of field violations in one error status. The status travels base64-encoded in the
+trailers (4/3 larger) beside grpc-message, and grpc clients reject trailers past 8 KiB by default
+(`grpc.max_metadata_size`), so an uncapped BadRequest turns INVALID_ARGUMENT into
+RESOURCE_EXHAUSTED "received metadata size exceeds hard limit"."""
+MAX_TEXT = 256
+"""Longest field path or description echoed back: a 10,000-character value stays out of it."""
+
+
+def _clip(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def invalid_argument(
     violations: Sequence[FieldViolation], *, reason: str = "INVALID_REQUEST"
 ) -> ServiceError:
-    shown = "; ".join(str(v) for v in violations[:5])
-    more = f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""
-    bad_request = error_details_pb2.BadRequest(
-        field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.reason)
-            for v in violations
-        ]
-    )
+    """INVALID_ARGUMENT with at most MAX_VIOLATIONS violations in about MAX_DETAIL_BYTES."""
+    shown: list[error_details_pb2.BadRequest.FieldViolation] = []
+    size = 0
+    for v in violations[:MAX_VIOLATIONS]:
+        item = error_details_pb2.BadRequest.FieldViolation(
+            field=_clip(v.field), description=_clip(v.reason)
+        )
+        size += item.ByteSize() + 3
+        if shown and size > MAX_DETAIL_BYTES:
+            break
+        shown.append(item)
+    hidden = len(violations) - len(shown)
+    more = f"and {hidden} more; ValidateProblem lists all" if hidden else ""
+    if more:
+        shown.append(error_details_pb2.BadRequest.FieldViolation(field="", description=more))
+    summary = "; ".join(f"{item.field}: {item.description}" for item in shown[:3] if item.field)
+    message = _clip(f"invalid request: {summary}" + (f" ({more})" if more else ""), 1024)
     return _error(
         grpc.StatusCode.INVALID_ARGUMENT,
-        f"invalid request: {shown}{more}",
+        message,
         reason,
-        bad_request,
+        error_details_pb2.BadRequest(field_violations=shown),
         metadata={"violations": str(len(violations))},
     )
 
 
 def not_found(resource_type: str, name: str) -> ServiceError:
+    name = _clip(name)
     resource = error_details_pb2.ResourceInfo(resource_type=resource_type, resource_name=name)
     return _error(
         grpc.StatusCode.NOT_FOUND, f"no {resource_type} {name!r}", "JOB_NOT_FOUND", resource
@@ -115,6 +140,10 @@ def unavailable(message: str) -> ServiceError:
     return _error(grpc.StatusCode.UNAVAILABLE, message, "SHUTTING_DOWN")
 
 
+def failed_precondition(message: str, *, reason: str) -> ServiceError:
+    return _error(grpc.StatusCode.FAILED_PRECONDITION, message, reason)
+
+
 def permission_denied(message: str) -> ServiceError:
     return _error(grpc.StatusCode.PERMISSION_DENIED, message, "NOT_ALLOWED")
 
@@ -134,10 +163,13 @@ def code_of(status_code: int) -> grpc.StatusCode:
 
 __all__ = [
     "DOMAIN",
+    "MAX_DETAIL_BYTES",
+    "MAX_VIOLATIONS",
     "ServiceError",
     "already_exists",
     "code_of",
     "deadline_exceeded",
+    "failed_precondition",
     "internal",
     "invalid_argument",
     "not_found",

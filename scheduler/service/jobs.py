@@ -1,16 +1,19 @@
 """Background runner of durable jobs: claims queued jobs when a solve slot is free and solves them.
 
-Jobs share the service's solve slots with synchronous calls, so the concurrency cap holds across
-both. Each improving solution is written to the store by a per-job writer thread (the latest one
-wins), never from the solver's callback, so a slow disk cannot slow the search. A shutdown stops
-running jobs and puts them back in the queue with their best schedule; the next start resumes
-them from it.
+Jobs share the service's shared solve slots with synchronous calls but never take the
+interactive lane, so a long job cannot make a Solve wait. Each improving solution is written to the
+store by a per-job writer thread (the latest one wins), never from the solver's callback, so a slow
+disk cannot slow the search; the same thread saves the solve time used every second. A shutdown
+stops running jobs and puts them back in the queue with their best schedule; the next start
+resumes them from it with the rest of their time limit. A sweeper deletes finished jobs past the
+store's retention.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -29,18 +32,33 @@ SolveFn = Callable[..., SolveResult]
 """`scheduler.solve.solve` or a stand-in with its signature."""
 
 
-class _ProgressWriter:
-    """Persists the latest progress (and its schedule) of one job off the solver's thread."""
+SPENT_SAVE_SECONDS = 1.0
+"""How often a running job's used solve time is saved: a crash costs it at most this much."""
+SWEEP_SECONDS = 60.0
+"""Most seconds between two deletions of expired jobs."""
+MIN_RESUMED_SECONDS = 0.2
+"""Time limit of a re-run whose budget is (nearly) used up: enough to verify its best schedule."""
 
-    def __init__(self, store: JobStore, job_id: str, problem: Problem) -> None:
-        self._store, self._job_id, self._problem = store, job_id, problem
+
+class _ProgressWriter:
+    """Persists, off the solver's thread, a job's latest progress (and its schedule) and, every
+    SPENT_SAVE_SECONDS, the solve time it has used (earlier runs included)."""
+
+    def __init__(self, store: JobStore, job: Job, problem: Problem) -> None:
+        self._store, self._job_id, self._problem = store, job.id, problem
+        self._spent_before = job.spent
+        self._started = time.monotonic()
         self._condition = threading.Condition()
         self._latest: Progress | None = None
         self._closed = False
         self._thread = threading.Thread(
-            target=self._run, name=f"job-progress-{job_id[:8]}", daemon=True
+            target=self._run, name=f"job-progress-{job.id[:8]}", daemon=True
         )
         self._thread.start()
+
+    @property
+    def spent(self) -> float:
+        return self._spent_before + time.monotonic() - self._started
 
     def offer(self, progress: Progress) -> None:
         with self._condition:
@@ -55,17 +73,22 @@ class _ProgressWriter:
         self._thread.join()
 
     def _run(self) -> None:
+        next_save = time.monotonic() + SPENT_SAVE_SECONDS
         while True:
             with self._condition:
                 while self._latest is None and not self._closed:
-                    self._condition.wait()
+                    if not self._condition.wait(max(0.0, next_save - time.monotonic())):
+                        break
                 progress, self._latest = self._latest, None
                 closed = self._closed
-            if progress is not None:
-                try:
+            try:
+                if progress is not None:
                     self._write(progress)
-                except Exception:
-                    log.exception("could not save progress of job %s", self._job_id)
+                if closed or time.monotonic() >= next_save:
+                    self._store.save_spent(self._job_id, self.spent)
+                    next_save = time.monotonic() + SPENT_SAVE_SECONDS
+            except Exception:
+                log.exception("could not save progress of job %s", self._job_id)
             if closed:
                 return
 
@@ -108,6 +131,9 @@ class JobRunner:
             thread = threading.Thread(target=self._loop, name=f"job-runner-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
+        sweeper = threading.Thread(target=self._sweep, name="job-retention", daemon=True)
+        sweeper.start()
+        self._threads.append(sweeper)
 
     def notify(self) -> None:
         """A job was queued: wake an idle worker."""
@@ -138,11 +164,26 @@ class JobRunner:
         for thread in self._threads:
             thread.join(timeout)
 
+    def _sweep(self) -> None:
+        """Delete finished jobs past the store's retention, at start and then regularly."""
+        interval = min(SWEEP_SECONDS, self._store.retention / 10)
+        while True:
+            try:
+                purged = self._store.purge_expired()
+                if purged:
+                    log.info("deleted %d job(s) past their retention", purged)
+            except Exception:
+                log.exception("could not delete expired jobs")
+            if self._closing.wait(interval):
+                return
+
     def _loop(self) -> None:
         while not self._closing.is_set():
             with self._condition:
                 seen = self._generation
-            ticket = self._slots.try_acquire(self._limits.default_time_limit, timeout=self._poll)
+            ticket = self._slots.try_acquire(
+                self._limits.default_time_limit, timeout=self._poll, background=True
+            )
             if ticket is None:
                 continue
             try:
@@ -157,11 +198,11 @@ class JobRunner:
                         self._condition.wait(self._poll)
                 continue
             try:
-                self._run(job)
+                self._run(job, ticket)
             finally:
                 self._slots.release(ticket)
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job: Job, ticket: int) -> None:
         token, reasons = StopToken(), set[str]()
         self._running[job.id] = (token, reasons)
         if self._store.get(job.id).cancel_requested:  # cancelled between the claim and now
@@ -169,7 +210,7 @@ class JobRunner:
             token.stop()
         log.info("job %s started (attempt %d)", job.id, job.attempts)
         try:
-            self._solve(job, token, reasons)
+            self._solve(job, ticket, token, reasons)
         except InvalidProblem as error:
             # Checked at creation, so only a change of server limits gets here.
             self._store.finish(job.id, JobState.FAILED, failure_reason=str(error))
@@ -181,14 +222,18 @@ class JobRunner:
         finally:
             self._running.pop(job.id, None)
 
-    def _solve(self, job: Job, token: StopToken, reasons: set[str]) -> None:
+    def _solve(self, job: Job, ticket: int, token: StopToken, reasons: set[str]) -> None:
         request = pb.CreateScheduleJobRequest.FromString(job.request)
         problem = check_problem(request.problem, self._limits)
         params = solve_params(request.parameters, self._limits)
+        if job.spent > 0:
+            left = max(MIN_RESUMED_SECONDS, params.time_limit - job.spent)
+            params = params.model_copy(update={"time_limit": min(params.time_limit, left)})
+        self._slots.set_time_limit(ticket, params.time_limit)
         hint = None
         if job.snapshot is not None:
             hint = convert.schedule_from_proto(problem, pb.Schedule.FromString(job.snapshot))
-        writer = _ProgressWriter(self._store, job.id, problem)
+        writer = _ProgressWriter(self._store, job, problem)
         kwargs: dict[str, Any] = {"stop": token, "on_progress": writer.offer}
         if hint is not None:
             kwargs["hint"] = hint

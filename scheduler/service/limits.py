@@ -1,15 +1,18 @@
 """What one server accepts and how much it runs at once: size caps, time and worker caps, slots.
 
 Size caps are checked on the raw request, before any model (or even a `Problem`) is built, and
-name the field that breaks them. Solve slots bound the concurrent searches; every search's workers
-are capped so that all concurrent searches together never use more threads than there are cores.
+name the field that breaks them. Solve slots bound the concurrent searches, in two lanes (jobs
+and calls; calls only); every search's workers are capped so that all concurrent searches together
+use no more threads than there are cores (but at least one each).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,10 +41,15 @@ class ServiceLimits:
     """Seconds, when a request gives none."""
     max_time_limit: float = 300.0
     max_concurrent_solves: int = field(default_factory=lambda: max(1, available_cores() // 2))
-    """Searches at once (synchronous calls and jobs together)."""
+    """Searches at once that background jobs may take (synchronous calls may take them too)."""
+    interactive_slots: int = 1
+    """Searches at once beyond those that only synchronous Solve / SolveStream may take, so a
+    long background job never makes an interactive call wait for its whole time limit."""
     total_workers: int = field(default_factory=available_cores)
     """Solver threads of all concurrent searches together."""
     max_queued_jobs: int = 10_000
+    max_watchers: int = 64
+    """Open WatchScheduleJob streams at once; each holds a handler thread while it is open."""
     deadline_margin: float = 0.1
     """Seconds kept back from the caller's deadline to verify and send the result; plus 10 %."""
 
@@ -53,12 +61,45 @@ class ServiceLimits:
                 f"max_concurrent_solves ({self.max_concurrent_solves}) exceeds total_workers "
                 f"({self.total_workers}): concurrent searches would use more threads than cores"
             )
+        if self.interactive_slots < 0:
+            raise ValueError("interactive_slots must be at least 0")
+        if self.max_watchers < 0:
+            raise ValueError("max_watchers must be at least 0")
         if not 0 < self.default_time_limit <= self.max_time_limit:
             raise ValueError("need 0 < default_time_limit <= max_time_limit")
 
     @property
+    def total_solves(self) -> int:
+        """Searches at once, background and interactive together."""
+        return self.max_concurrent_solves + self.interactive_slots
+
+    @property
     def workers_per_solve(self) -> int:
-        return max(1, self.total_workers // self.max_concurrent_solves)
+        return max(1, self.total_workers // self.total_solves)
+
+
+class Gate:
+    """A non-blocking counting gate: `enter()` is True when a place was free (then `leave()`)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._inside = 0
+
+    @property
+    def inside(self) -> int:
+        return self._inside
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self._inside >= self.capacity:
+                return False
+            self._inside += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._inside -= 1
 
 
 class DeadlineTooShort(Exception):
@@ -218,43 +259,105 @@ def solve_params(
 # Solve slots
 
 
-class SolveSlots:
-    """A counting semaphore of searches that also knows when the running ones are due to end."""
+@dataclass(slots=True)
+class _Held:
+    started: float
+    time_limit: float
+    background: bool
 
-    def __init__(self, capacity: int) -> None:
+
+class SolveSlots:
+    """Search slots in two lanes, and a forecast of when a busy one frees.
+
+    Background jobs may hold up to `capacity` slots; synchronous calls may hold any free slot,
+    including the `interactive` ones that jobs never take. The forecast of a running search's end
+    follows the durations of recent searches that ran longer than it has so far (most small solves
+    end long before their time limit), never later than its time limit.
+    """
+
+    HISTORY = 200
+
+    def __init__(self, capacity: int, interactive: int = 0) -> None:
         self.capacity = capacity
+        self.interactive = interactive
         self._condition = threading.Condition()
-        self._ends: dict[int, float] = {}
+        self._held: dict[int, _Held] = {}
+        self._durations: deque[float] = deque(maxlen=self.HISTORY)
         self._next = 0
+
+    @property
+    def total(self) -> int:
+        return self.capacity + self.interactive
 
     @property
     def in_use(self) -> int:
         with self._condition:
-            return len(self._ends)
+            return len(self._held)
 
-    def try_acquire(self, expected_seconds: float, timeout: float = 0.0) -> int | None:
-        """A slot ticket, or None when every slot stays busy for `timeout` seconds."""
+    @property
+    def background_in_use(self) -> int:
+        with self._condition:
+            return sum(h.background for h in self._held.values())
+
+    def _free(self, background: bool) -> bool:
+        if len(self._held) >= self.total:
+            return False
+        return not background or sum(h.background for h in self._held.values()) < self.capacity
+
+    def try_acquire(
+        self, time_limit: float, timeout: float = 0.0, *, background: bool = False
+    ) -> int | None:
+        """A slot ticket, or None when no slot of the lane frees within `timeout` seconds."""
         deadline = time.monotonic() + timeout
         with self._condition:
-            while len(self._ends) >= self.capacity:
+            while not self._free(background):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return None
                 self._condition.wait(left)
             self._next += 1
-            self._ends[self._next] = time.monotonic() + expected_seconds
+            self._held[self._next] = _Held(time.monotonic(), time_limit, background)
             return self._next
+
+    def set_time_limit(self, ticket: int, time_limit: float) -> None:
+        """The search of `ticket` now knows its time limit (a job, once claimed)."""
+        with self._condition:
+            held = self._held.get(ticket)
+            if held is not None:
+                held.time_limit = time_limit
 
     def release(self, ticket: int) -> None:
         with self._condition:
-            self._ends.pop(ticket, None)
-            self._condition.notify()
+            held = self._held.pop(ticket, None)
+            if held is not None:
+                self._durations.append(time.monotonic() - held.started)
+            self._condition.notify_all()
 
     def retry_after(self) -> float:
-        """Seconds until a slot is likely free: the earliest expected end, within [0.1, 30]."""
+        """Seconds until a slot a synchronous call may take is likely free, within [0.001, 30]:
+        the median of the first end among the running searches."""
+        now = time.monotonic()
         with self._condition:
-            soonest = min(self._ends.values(), default=time.monotonic())
-        return min(30.0, max(0.1, soonest - time.monotonic()))
+            durations = sorted(self._durations)
+            held = list(self._held.values())
+        if len(held) < self.total:
+            return 0.001
+        left = [self._remaining(h, durations, now) for h in held]
+        for t in sorted(set().union(*left)):
+            # The first end is past t only if every search is still running at t.
+            survive = math.prod(1 - bisect.bisect_right(r, t) / len(r) for r in left)
+            if survive <= 0.5:
+                return min(30.0, max(0.001, t))
+        return 30.0
+
+    @staticmethod
+    def _remaining(held: _Held, durations: list[float], now: float) -> list[float]:
+        """Seconds a search may still run, sorted: one per recent search that ran longer than it
+        has so far, never past its time limit (which is all there is without such searches)."""
+        elapsed = now - held.started
+        cap = max(0.0, held.time_limit - elapsed)
+        longer = durations[bisect.bisect_right(durations, elapsed) :]
+        return [min(d - elapsed, cap) for d in longer] or [cap]
 
     @contextmanager
     def held(self, ticket: int) -> Iterator[None]:
@@ -266,6 +369,7 @@ class SolveSlots:
 
 __all__ = [
     "DeadlineTooShort",
+    "Gate",
     "ServiceLimits",
     "SolveSlots",
     "check_problem",

@@ -22,7 +22,7 @@ from typing import Any
 from scheduler.params import available_cores
 from scheduler.service.auth import InsecureBind, TlsConfig, load_tokens
 from scheduler.service.limits import ServiceLimits
-from scheduler.store import DEFAULT_PATH
+from scheduler.store import DEFAULT_PATH, DEFAULT_RETENTION
 
 EXIT_OK, EXIT_BIND, EXIT_CONFIG = 0, 1, 2
 _EXTRA_FIELDS = ("request_id", "method", "caller", "code", "duration_ms")
@@ -48,14 +48,42 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--token-file",
         type=Path,
         help="bearer tokens, one per line ('<token>' or '<name> <token>'); "
-        "also read from $SCHEDULER_TOKENS (comma-separated)",
+        "also read from $SCHEDULER_TOKENS (comma-separated). An empty or unreadable file "
+        "refuses to start",
+    )
+    sec.add_argument(
+        "--admin",
+        action="append",
+        default=[],
+        metavar="PRINCIPAL",
+        help="a principal that sees and cancels every caller's jobs: 'token:<name>' or "
+        "'x509:<certificate identity>' (repeatable)",
     )
     lim = parser.add_argument_group("limits")
     lim.add_argument("--store", type=Path, default=DEFAULT_PATH, help="job store (SQLite file)")
     lim.add_argument(
+        "--job-retention-days",
+        type=float,
+        default=DEFAULT_RETENTION / 86400,
+        help="days a finished job is kept, then deleted with its request id (default 7)",
+    )
+    lim.add_argument(
         "--max-concurrent",
         type=int,
-        help="solves at once, synchronous and jobs together (default: half the cores)",
+        help="solves at once that background jobs may take, synchronous calls may too "
+        "(default: half the cores)",
+    )
+    lim.add_argument(
+        "--max-watchers",
+        type=int,
+        default=64,
+        help="WatchScheduleJob streams open at once (default 64)",
+    )
+    lim.add_argument(
+        "--interactive-slots",
+        type=int,
+        default=1,
+        help="solves at once beyond --max-concurrent, for Solve/SolveStream only (default 1)",
     )
     lim.add_argument(
         "--workers",
@@ -70,6 +98,16 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     obs = parser.add_argument_group("observability")
     obs.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
+    obs.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="address of the metrics endpoint (default 127.0.0.1)",
+    )
+    obs.add_argument(
+        "--metrics-insecure-bind",
+        action="store_true",
+        help="allow a non-loopback --metrics-host (the endpoint has no TLS or authentication)",
+    )
     obs.add_argument("--log-format", choices=("json", "text"), default="json")
     obs.add_argument("--log-level", default="INFO")
 
@@ -124,6 +162,8 @@ def run_serve(args: argparse.Namespace) -> int:
         max_concurrent = args.max_concurrent or max(1, args.workers // 2)
         limits = ServiceLimits(
             max_concurrent_solves=max_concurrent,
+            interactive_slots=args.interactive_slots,
+            max_watchers=args.max_watchers,
             total_workers=args.workers,
             max_time_limit=args.max_time_limit,
             default_time_limit=min(args.default_time_limit, args.max_time_limit),
@@ -134,10 +174,14 @@ def run_serve(args: argparse.Namespace) -> int:
             store_path=args.store,
             tls=tls,
             tokens=tokens or None,
+            admins=frozenset(args.admin),
+            job_retention=args.job_retention_days * 86400,
             insecure_bind=args.insecure_bind,
             limits=limits,
             grace=args.grace,
             metrics_port=args.metrics_port,
+            metrics_host=args.metrics_host,
+            metrics_insecure_bind=args.metrics_insecure_bind,
         )
         server, port = create_server(config)
     except (InsecureBind, ValueError) as error:
@@ -157,12 +201,14 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         server.start()
         log.info(
-            "serving scheduler.v1 on %s:%d (%s%s, %d solve slot(s), %d worker(s) each)",
+            "serving scheduler.v1 on %s:%d (%s%s, %d + %d interactive solve slot(s), "
+            "%d worker(s) each)",
             args.host,
             port,
             "mTLS" if tls and tls.client_ca else "TLS" if tls else "plaintext",
             ", tokens" if tokens else "",
             limits.max_concurrent_solves,
+            limits.interactive_slots,
             limits.workers_per_solve,
         )
         while not stop.wait(1.0):

@@ -27,12 +27,13 @@ from scheduler.service.auth import (
     TokenAuthenticator,
     TokenAuthInterceptor,
     check_bind,
+    check_metrics_bind,
 )
 from scheduler.service.jobs import JobRunner, SolveFn
 from scheduler.service.limits import ServiceLimits, SolveSlots
 from scheduler.service.metrics import Metrics, serve_metrics
 from scheduler.service.servicer import SERVICE_NAME, SchedulerServicer
-from scheduler.store import DEFAULT_PATH, JobState, JobStore, SqliteJobStore
+from scheduler.store import DEFAULT_PATH, DEFAULT_RETENTION, JobState, JobStore, SqliteJobStore
 
 log = logging.getLogger("scheduler.service")
 
@@ -47,10 +48,16 @@ class ServerConfig:
     tls: TlsConfig | None = None
     tokens: Mapping[str, str] | None = None
     """Bearer token → principal name; None or empty: no token check."""
+    admins: frozenset[str] = frozenset()
+    """Principals (`token:<name>`, `x509:<identity>`) that see and cancel every caller's jobs."""
+    job_retention: float = DEFAULT_RETENTION
+    """Seconds a finished job is kept in the store this server opens (default 7 days)."""
     insecure_bind: bool = False
     limits: ServiceLimits = field(default_factory=ServiceLimits)
-    rpc_threads: int = 32
-    """Handler threads; calls beyond this many at once are refused with RESOURCE_EXHAUSTED."""
+    rpc_threads: int = 16
+    """Handler threads for short calls (health, reflection, job RPCs). The pool also gets one
+    thread per watch stream and per solve slot, since those hold their thread while they run, so
+    open streams never take the room of a health check."""
     grace: float = 10.0
     """Seconds in-flight calls get to finish when the server stops."""
     keepalive_time: float = 60.0
@@ -61,6 +68,8 @@ class ServerConfig:
     metrics_port: int | None = None
     """Port of the Prometheus text endpoint (`GET /metrics`); None: no endpoint."""
     metrics_host: str = "127.0.0.1"
+    """Address of the metrics endpoint; other than loopback only with metrics_insecure_bind."""
+    metrics_insecure_bind: bool = False
 
 
 class SchedulerServer:
@@ -86,10 +95,16 @@ class SchedulerServer:
             tokens=tokens is not None,
             insecure_bind=config.insecure_bind,
         )
-        self.store: JobStore = store if store is not None else SqliteJobStore(config.store_path)
+        if config.metrics_port is not None:
+            check_metrics_bind(config.metrics_host, allow_public=config.metrics_insecure_bind)
+        self.store: JobStore = (
+            store
+            if store is not None
+            else SqliteJobStore(config.store_path, retention=config.job_retention)
+        )
         self._owns_store = store is None
         self.metrics = Metrics()
-        self.slots = SolveSlots(limits.max_concurrent_solves)
+        self.slots = SolveSlots(limits.max_concurrent_solves, limits.interactive_slots)
         self.runner = JobRunner(self.store, self.slots, limits, solve_fn, metrics=self.metrics)
         self.servicer = SchedulerServicer(
             store=self.store,
@@ -99,6 +114,7 @@ class SchedulerServer:
             solve_fn=solve_fn,
             metrics=self.metrics,
             tokens=tokens,
+            admins=config.admins,
         )
         self.health = health.HealthServicer(experimental_non_blocking=True)
         self._register_gauges()
@@ -118,15 +134,17 @@ class SchedulerServer:
             ("grpc.so_reuseport", 0),
         ]
         interceptors = [TokenAuthInterceptor(tokens)] if tokens is not None else []
+        threads = config.rpc_threads + limits.max_watchers + limits.total_solves
         self._executor = futures.ThreadPoolExecutor(
-            max_workers=config.rpc_threads, thread_name_prefix="grpc-handler"
+            max_workers=threads, thread_name_prefix="grpc-handler"
         )
         self.server = grpc.server(
             self._executor,
             handlers=[self.servicer.handler()],
             interceptors=interceptors,
             options=options,
-            maximum_concurrent_rpcs=config.rpc_threads,
+            # Past the pool, short calls wait briefly for a thread rather than being refused.
+            maximum_concurrent_rpcs=2 * threads,
         )
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
@@ -151,8 +169,16 @@ class SchedulerServer:
         )
         self.metrics.gauge(
             "scheduler_solve_slots",
-            "Solve slots (the concurrency cap).",
-            lambda: {"": float(self.slots.capacity)},
+            "Solve slots (the concurrency cap), by lane.",
+            lambda: {
+                'lane="shared"': float(self.slots.capacity),
+                'lane="interactive"': float(self.slots.interactive),
+            },
+        )
+        self.metrics.gauge(
+            "scheduler_watch_streams",
+            "Open WatchScheduleJob streams.",
+            lambda: {"": float(self.servicer.watchers)},
         )
         self.metrics.gauge(
             "scheduler_jobs",

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,14 +23,15 @@ import grpc
 from google.protobuf.message import DecodeError
 
 from scheduler.params import SolveParams
-from scheduler.problem import FieldViolation, InvalidProblem, Problem
+from scheduler.problem import MAX_ID_LENGTH, FieldViolation, InvalidProblem, Problem
 from scheduler.result import Progress, SolveResult
 from scheduler.service import convert, errors
-from scheduler.service.auth import TokenAuthenticator, caller
+from scheduler.service.auth import TokenAuthenticator, caller, principal
 from scheduler.service.convert import pb
 from scheduler.service.jobs import JobRunner, SolveFn
 from scheduler.service.limits import (
     DeadlineTooShort,
+    Gate,
     ServiceLimits,
     SolveSlots,
     check_problem,
@@ -41,6 +43,8 @@ from scheduler.store import (
     MAX_PAGE_SIZE,
     MAX_REQUEST_ID_LENGTH,
     InvalidPageToken,
+    Job,
+    JobNotFinished,
     JobNotFound,
     JobState,
     JobStore,
@@ -50,7 +54,14 @@ from scheduler.store import (
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["SchedulerService"].full_name
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-WATCH_POLL_SECONDS = 0.2
+WATCH_WAKE_SECONDS = 1.0
+"""How often an idle watcher checks that its caller is still there (no store read)."""
+WATCH_RETRY_SECONDS = 5.0
+WATCH_MIN_INTERVAL = 0.1
+"""Least seconds between two reads by one watcher: a burst of improvements becomes one message."""
+MAX_JOB_ID_LENGTH = MAX_ID_LENGTH
+"""Job ids are 32 hex digits; anything past the longest id of the API is refused unread."""
+MAX_PAGE_TOKEN_LENGTH = 128
 
 log = logging.getLogger("scheduler.service")
 
@@ -62,6 +73,9 @@ class Call:
     method: str
     request_id: str
     caller: str
+    """For logs: the principal, else the peer address."""
+    principal: str
+    """Who is authenticated ("" for nobody); owns the jobs it creates."""
 
 
 class _Undecodable:
@@ -84,15 +98,45 @@ class SchedulerServicer:
         solve_fn: SolveFn,
         metrics: Metrics,
         tokens: TokenAuthenticator | None = None,
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self._store, self._runner, self._limits = store, runner, limits
         self._slots, self._solve_fn, self._metrics = slots, solve_fn, metrics
-        self._tokens = tokens
+        self._tokens, self._admins = tokens, admins
         self._closing = threading.Event()
+        self._watchers = Gate(limits.max_watchers)
+        self._inflight: set[StopToken] = set()
+        self._inflight_lock = threading.Lock()
+
+    @property
+    def watchers(self) -> int:
+        return self._watchers.inside
 
     def close(self) -> None:
-        """Refuse new solves and end watch streams: the server is shutting down."""
+        """Refuse new solves, stop running ones (each still answers with its best schedule so
+        far) and end watch streams: the server is shutting down."""
         self._closing.set()
+        with self._inflight_lock:
+            running = list(self._inflight)
+        for stop in running:
+            stop.stop()
+        self._store.changes.close()
+
+    @contextmanager
+    def _stoppable(self, context: grpc.ServicerContext) -> Iterator[StopToken]:
+        """The stop token of one synchronous search: set when the call ends or the server stops."""
+        stop = StopToken()
+        # Fires when the call ends for any reason: cancelled, disconnected, deadline expired.
+        context.add_callback(stop.stop)
+        with self._inflight_lock:
+            self._inflight.add(stop)
+        if self._closing.is_set() or not context.is_active():
+            stop.stop()
+        try:
+            yield stop
+        finally:
+            with self._inflight_lock:
+                self._inflight.discard(stop)
 
     # -- registration and the per-call wrapper
 
@@ -123,7 +167,8 @@ class SchedulerServicer:
                 request_id = value
         request_id = request_id or uuid.uuid4().hex[:16]
         context.send_initial_metadata(((REQUEST_ID_HEADER, request_id),))
-        return Call(method, request_id, caller(context, self._tokens))
+        who = principal(context, self._tokens)
+        return Call(method, request_id, who or caller(context, None), who)
 
     def _fail(self, call: Call, error: BaseException, context: grpc.ServicerContext) -> None:
         """Abort the call with the status for `error` (abort raises)."""
@@ -224,7 +269,7 @@ class SchedulerServicer:
         ticket = self._slots.try_acquire(params.time_limit)
         if ticket is None:
             raise errors.resource_exhausted(
-                f"all {self._slots.capacity} solve slots are busy; retry later or create a job",
+                f"all {self._slots.total} solve slots are busy; retry later or create a job",
                 retry_after=self._slots.retry_after(),
                 reason="SOLVE_CAPACITY",
             )
@@ -236,12 +281,8 @@ class SchedulerServicer:
         problem, params = self._admit(request, context)
         ticket = self._slot(params)
         try:
-            stop = StopToken()
-            # Fires when the call ends for any reason: cancelled, disconnected, deadline expired.
-            context.add_callback(stop.stop)
-            if not context.is_active():
-                stop.stop()
-            result = self._solve_fn(problem, params, stop=stop)
+            with self._stoppable(context) as stop:
+                result = self._solve_fn(problem, params, stop=stop)
         finally:
             self._slots.release(ticket)
         self._metrics.observe_solve(result.status.value)
@@ -253,40 +294,47 @@ class SchedulerServicer:
         problem, params = self._admit(request, context)
         ticket = self._slot(params)
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        stop = StopToken()
+        with self._stoppable(context) as stop:
 
-        def run() -> None:
-            try:
-                result = self._solve_fn(
-                    problem, params, stop=stop, on_progress=lambda p: events.put(("progress", p))
-                )
-                events.put(("result", result))
-            except BaseException as error:
-                events.put(("error", error))
-            finally:
-                # The search, not the stream, holds the slot: it is freed when the search ends.
-                self._slots.release(ticket)
+            def run() -> None:
+                try:
+                    result = self._solve_fn(
+                        problem,
+                        params,
+                        stop=stop,
+                        on_progress=lambda p: events.put(("progress", p)),
+                    )
+                    events.put(("result", result))
+                except BaseException as error:
+                    events.put(("error", error))
+                finally:
+                    # The search, not the stream, holds the slot: it is freed when it ends.
+                    self._slots.release(ticket)
 
-        context.add_callback(stop.stop)
-        threading.Thread(target=run, name=f"solve-{call.request_id}", daemon=True).start()
-        while True:
-            try:
-                kind, item = events.get(timeout=1.0)
-            except queue.Empty:
-                if not context.is_active():
-                    stop.stop()
+            threading.Thread(target=run, name=f"solve-{call.request_id}", daemon=True).start()
+            while True:
+                try:
+                    kind, item = events.get(timeout=1.0)
+                except queue.Empty:
+                    if not context.is_active():
+                        stop.stop()
+                        return
+                    continue
+                if kind == "progress":
+                    progress: Progress = item
+                    message = convert.progress_to_proto(progress)
+                    if request.include_schedule and progress.schedule is not None:
+                        message.schedule.CopyFrom(
+                            convert.schedule_to_proto(problem, progress.schedule)
+                        )
+                    yield pb.SolveStreamResponse(progress=message)
+                elif kind == "result":
+                    result: SolveResult = item
+                    self._metrics.observe_solve(result.status.value)
+                    yield pb.SolveStreamResponse(result=convert.result_to_proto(problem, result))
                     return
-                continue
-            if kind == "progress":
-                progress: Progress = item
-                yield pb.SolveStreamResponse(progress=convert.progress_to_proto(progress))
-            elif kind == "result":
-                result: SolveResult = item
-                self._metrics.observe_solve(result.status.value)
-                yield pb.SolveStreamResponse(result=convert.result_to_proto(problem, result))
-                return
-            else:
-                raise item
+                else:
+                    raise item
 
     def validate_problem(
         self, request: pb.ValidateProblemRequest, context: grpc.ServicerContext, call: Call
@@ -318,6 +366,7 @@ class SchedulerServicer:
                 payload.SerializeToString(deterministic=True),
                 request_id=request.request_id,
                 name=problem.name,
+                owner=call.principal,
             )
         except RequestIdConflict as error:
             raise errors.already_exists(
@@ -330,13 +379,26 @@ class SchedulerServicer:
     def _job_id(self, request: Any) -> str:
         if not request.job_id:
             raise errors.invalid_argument([FieldViolation("job_id", "required")])
+        if len(request.job_id) > MAX_JOB_ID_LENGTH:
+            raise errors.invalid_argument(
+                [FieldViolation("job_id", f"at most {MAX_JOB_ID_LENGTH} characters")]
+            )
         return str(request.job_id)
+
+    def _owned(self, job_id: str, call: Call) -> Job:
+        """The job, when the caller owns it or is an admin; another's job is NOT_FOUND (saying
+        it exists would already tell too much)."""
+        job = self._store.get(job_id)
+        if job.owner != call.principal and call.principal not in self._admins:
+            raise JobNotFound(job_id)
+        return job
 
     def get_schedule_job(
         self, request: pb.GetScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Any:
-        job = self._store.get(self._job_id(request))
-        return pb.GetScheduleJobResponse(job=convert.job_to_proto(job))
+        full = _full_view(request.view)
+        job = self._owned(self._job_id(request), call)
+        return pb.GetScheduleJobResponse(job=_job_message(job, full=full))
 
     def list_schedule_jobs(
         self, request: pb.ListScheduleJobsRequest, context: grpc.ServicerContext, call: Call
@@ -344,6 +406,10 @@ class SchedulerServicer:
         violations = []
         if not 0 <= request.page_size <= MAX_PAGE_SIZE:
             violations.append(FieldViolation("page_size", f"must be 0 to {MAX_PAGE_SIZE}"))
+        if len(request.page_token) > MAX_PAGE_TOKEN_LENGTH:
+            violations.append(
+                FieldViolation("page_token", f"at most {MAX_PAGE_TOKEN_LENGTH} characters")
+            )
         state = None
         try:
             state = convert.job_state_from_proto(request.state)
@@ -353,7 +419,10 @@ class SchedulerServicer:
             raise errors.invalid_argument(violations)
         try:
             jobs, token = self._store.list_jobs(
-                state=state, page_size=request.page_size or 50, page_token=request.page_token
+                state=state,
+                owner=None if call.principal in self._admins else call.principal,
+                page_size=request.page_size or 50,
+                page_token=request.page_token,
             )
         except InvalidPageToken as error:
             raise errors.invalid_argument([FieldViolation("page_token", str(error))]) from None
@@ -365,25 +434,74 @@ class SchedulerServicer:
     def cancel_schedule_job(
         self, request: pb.CancelScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Any:
-        job = self._runner.cancel(self._job_id(request))
+        job = self._runner.cancel(self._owned(self._job_id(request), call).id)
         return pb.CancelScheduleJobResponse(job=convert.job_to_proto(job))
+
+    def delete_schedule_job(
+        self, request: pb.DeleteScheduleJobRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        self._store.delete(self._owned(self._job_id(request), call).id)
+        return pb.DeleteScheduleJobResponse()
 
     def watch_schedule_job(
         self, request: pb.WatchScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Iterator[Any]:
-        job_id = self._job_id(request)
+        job_id = self._owned(self._job_id(request), call).id
+        full = _full_view(request.view)
+        if not self._watchers.enter():
+            raise errors.resource_exhausted(
+                f"all {self._watchers.capacity} watch streams are open; retry later or poll "
+                "GetScheduleJob",
+                retry_after=WATCH_RETRY_SECONDS,
+                reason="WATCH_CAPACITY",
+            )
+        try:
+            with self._store.changes.watching(job_id):
+                yield from self._watch(job_id, context, full=full)
+        finally:
+            self._watchers.leave()
+
+    def _watch(self, job_id: str, context: grpc.ServicerContext, *, full: bool) -> Iterator[Any]:
+        """The job on each change: one store read per change notice, none while nothing changes."""
+        changes = self._store.changes
+        seen = changes.version(job_id)
+        job = self._store.get(job_id)
         last: tuple[object, ...] | None = None
-        while context.is_active():
-            job = self._store.get(job_id)
-            seen = (job.state, job.updated_at, job.progress)
-            if seen != last:
-                last = seen
-                message = convert.job_to_proto(job, with_result=job.state.terminal)
+        while True:
+            shown = (job.state, job.updated_at, job.progress)
+            if shown != last:
+                last = shown
+                message = _job_message(job, full=full, with_result=job.state.terminal)
                 yield pb.WatchScheduleJobResponse(job=message)
                 if job.state.terminal:
                     return
-            if self._closing.wait(WATCH_POLL_SECONDS):
+            while True:
+                version = changes.wait(job_id, seen, WATCH_WAKE_SECONDS)
+                if self._closing.is_set():
+                    raise errors.unavailable("the server is shutting down; watch again to resume")
+                if not context.is_active():
+                    return
+                if version != seen:
+                    break
+            if self._closing.wait(WATCH_MIN_INTERVAL):
                 raise errors.unavailable("the server is shutting down; watch again to resume")
+            seen = changes.version(job_id)
+            job = self._store.get(job_id)
+
+
+def _full_view(view: int) -> bool:
+    """Whether a read asks for SCHEDULE_JOB_VIEW_FULL; INVALID_ARGUMENT for an unknown view."""
+    if view not in pb.ScheduleJobView.values():
+        raise errors.invalid_argument([FieldViolation("view", f"unknown view {view}")])
+    return view == pb.SCHEDULE_JOB_VIEW_FULL
+
+
+def _job_message(job: Job, *, full: bool, with_result: bool = True) -> pb.ScheduleJob:
+    """The job; in the full view, also the best schedule of a job not yet finished."""
+    message = convert.job_to_proto(job, with_result=with_result)
+    if full and not job.state.terminal and job.snapshot is not None:
+        message.best_schedule.ParseFromString(job.snapshot)
+    return message
 
 
 def _service_error(error: BaseException) -> errors.ServiceError | None:
@@ -394,6 +512,8 @@ def _service_error(error: BaseException) -> errors.ServiceError | None:
         return errors.not_found("job", error.job_id)
     if isinstance(error, InvalidProblem):
         return errors.invalid_argument(error.violations)
+    if isinstance(error, JobNotFinished):
+        return errors.failed_precondition(str(error), reason="JOB_NOT_FINISHED")
     if isinstance(error, RequestIdConflict):
         return errors.already_exists(str(error), request_id=error.request_id, job_id=error.job_id)
     return None

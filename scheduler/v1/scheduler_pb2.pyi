@@ -50,6 +50,12 @@ class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     JOB_STATE_SUCCEEDED: _ClassVar[JobState]
     JOB_STATE_FAILED: _ClassVar[JobState]
     JOB_STATE_CANCELLED: _ClassVar[JobState]
+
+class ScheduleJobView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCHEDULE_JOB_VIEW_UNSPECIFIED: _ClassVar[ScheduleJobView]
+    SCHEDULE_JOB_VIEW_BASIC: _ClassVar[ScheduleJobView]
+    SCHEDULE_JOB_VIEW_FULL: _ClassVar[ScheduleJobView]
 OBJECTIVE_KIND_UNSPECIFIED: ObjectiveKind
 OBJECTIVE_KIND_MAKESPAN: ObjectiveKind
 OBJECTIVE_KIND_TOTAL_WEIGHTED_TARDINESS: ObjectiveKind
@@ -78,6 +84,9 @@ JOB_STATE_RUNNING: JobState
 JOB_STATE_SUCCEEDED: JobState
 JOB_STATE_FAILED: JobState
 JOB_STATE_CANCELLED: JobState
+SCHEDULE_JOB_VIEW_UNSPECIFIED: ScheduleJobView
+SCHEDULE_JOB_VIEW_BASIC: ScheduleJobView
+SCHEDULE_JOB_VIEW_FULL: ScheduleJobView
 
 class Problem(_message.Message):
     __slots__ = ("name", "planning_start", "tick", "machines", "orders", "objective", "calendars", "families", "resources", "items", "purchase_orders")
@@ -516,20 +525,22 @@ class MachineKpi(_message.Message):
     def __init__(self, machine_id: _Optional[str] = ..., busy: _Optional[int] = ..., utilisation: _Optional[float] = ..., available: _Optional[int] = ...) -> None: ...
 
 class Progress(_message.Message):
-    __slots__ = ("elapsed", "objective", "bound", "gap", "solutions", "level")
+    __slots__ = ("elapsed", "objective", "bound", "gap", "solutions", "level", "schedule")
     ELAPSED_FIELD_NUMBER: _ClassVar[int]
     OBJECTIVE_FIELD_NUMBER: _ClassVar[int]
     BOUND_FIELD_NUMBER: _ClassVar[int]
     GAP_FIELD_NUMBER: _ClassVar[int]
     SOLUTIONS_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     elapsed: _duration_pb2.Duration
     objective: int
     bound: int
     gap: float
     solutions: int
     level: int
-    def __init__(self, elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., objective: _Optional[int] = ..., bound: _Optional[int] = ..., gap: _Optional[float] = ..., solutions: _Optional[int] = ..., level: _Optional[int] = ...) -> None: ...
+    schedule: Schedule
+    def __init__(self, elapsed: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., objective: _Optional[int] = ..., bound: _Optional[int] = ..., gap: _Optional[float] = ..., solutions: _Optional[int] = ..., level: _Optional[int] = ..., schedule: _Optional[_Union[Schedule, _Mapping]] = ...) -> None: ...
 
 class FieldViolation(_message.Message):
     __slots__ = ("field", "description")
@@ -540,7 +551,7 @@ class FieldViolation(_message.Message):
     def __init__(self, field: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class ScheduleJob(_message.Message):
-    __slots__ = ("job_id", "state", "request_id", "create_time", "update_time", "progress", "result", "failure_reason", "problem_name")
+    __slots__ = ("job_id", "state", "request_id", "create_time", "update_time", "progress", "result", "failure_reason", "problem_name", "best_schedule")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -550,6 +561,7 @@ class ScheduleJob(_message.Message):
     RESULT_FIELD_NUMBER: _ClassVar[int]
     FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
     PROBLEM_NAME_FIELD_NUMBER: _ClassVar[int]
+    BEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     state: JobState
     request_id: str
@@ -559,7 +571,8 @@ class ScheduleJob(_message.Message):
     result: SolveResult
     failure_reason: str
     problem_name: str
-    def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., result: _Optional[_Union[SolveResult, _Mapping]] = ..., failure_reason: _Optional[str] = ..., problem_name: _Optional[str] = ...) -> None: ...
+    best_schedule: Schedule
+    def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., result: _Optional[_Union[SolveResult, _Mapping]] = ..., failure_reason: _Optional[str] = ..., problem_name: _Optional[str] = ..., best_schedule: _Optional[_Union[Schedule, _Mapping]] = ...) -> None: ...
 
 class SolveRequest(_message.Message):
     __slots__ = ("problem", "parameters")
@@ -576,12 +589,14 @@ class SolveResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[SolveResult, _Mapping]] = ...) -> None: ...
 
 class SolveStreamRequest(_message.Message):
-    __slots__ = ("problem", "parameters")
+    __slots__ = ("problem", "parameters", "include_schedule")
     PROBLEM_FIELD_NUMBER: _ClassVar[int]
     PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
     problem: Problem
     parameters: SolveParameters
-    def __init__(self, problem: _Optional[_Union[Problem, _Mapping]] = ..., parameters: _Optional[_Union[SolveParameters, _Mapping]] = ...) -> None: ...
+    include_schedule: bool
+    def __init__(self, problem: _Optional[_Union[Problem, _Mapping]] = ..., parameters: _Optional[_Union[SolveParameters, _Mapping]] = ..., include_schedule: _Optional[bool] = ...) -> None: ...
 
 class SolveStreamResponse(_message.Message):
     __slots__ = ("progress", "result")
@@ -622,10 +637,12 @@ class CreateScheduleJobResponse(_message.Message):
     def __init__(self, job: _Optional[_Union[ScheduleJob, _Mapping]] = ...) -> None: ...
 
 class GetScheduleJobRequest(_message.Message):
-    __slots__ = ("job_id",)
+    __slots__ = ("job_id", "view")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     job_id: str
-    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+    view: ScheduleJobView
+    def __init__(self, job_id: _Optional[str] = ..., view: _Optional[_Union[ScheduleJobView, str]] = ...) -> None: ...
 
 class GetScheduleJobResponse(_message.Message):
     __slots__ = ("job",)
@@ -664,13 +681,25 @@ class CancelScheduleJobResponse(_message.Message):
     def __init__(self, job: _Optional[_Union[ScheduleJob, _Mapping]] = ...) -> None: ...
 
 class WatchScheduleJobRequest(_message.Message):
-    __slots__ = ("job_id",)
+    __slots__ = ("job_id", "view")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    VIEW_FIELD_NUMBER: _ClassVar[int]
     job_id: str
-    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+    view: ScheduleJobView
+    def __init__(self, job_id: _Optional[str] = ..., view: _Optional[_Union[ScheduleJobView, str]] = ...) -> None: ...
 
 class WatchScheduleJobResponse(_message.Message):
     __slots__ = ("job",)
     JOB_FIELD_NUMBER: _ClassVar[int]
     job: ScheduleJob
     def __init__(self, job: _Optional[_Union[ScheduleJob, _Mapping]] = ...) -> None: ...
+
+class DeleteScheduleJobRequest(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class DeleteScheduleJobResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

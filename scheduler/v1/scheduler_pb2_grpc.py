@@ -75,6 +75,11 @@ class SchedulerServiceStub:
                 request_serializer=scheduler_dot_v1_dot_scheduler__pb2.WatchScheduleJobRequest.SerializeToString,
                 response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.WatchScheduleJobResponse.FromString,
                 _registered_method=True)
+        self.DeleteScheduleJob = channel.unary_unary(
+                '/scheduler.v1.SchedulerService/DeleteScheduleJob',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobResponse.FromString,
+                _registered_method=True)
 
 
 class SchedulerServiceServicer:
@@ -87,8 +92,13 @@ class SchedulerServiceServicer:
         The effective time limit is the smallest of the requested one, the server's cap and the call's
         remaining deadline minus a small margin, so a deadline shorter than the time limit still gets
         the best schedule found so far. Cancelling the call stops the search within a second.
-        Errors: INVALID_ARGUMENT (bad problem or parameters, with BadRequest), RESOURCE_EXHAUSTED
-        (all solve slots busy, with RetryInfo), DEADLINE_EXCEEDED (deadline too short to start).
+        Solve and SolveStream may use a slot that background jobs never take, so a long job does not
+        make them wait. When the server stops (SIGTERM), a running call is stopped at once and answered
+        with its best schedule so far.
+        Errors: INVALID_ARGUMENT (bad problem or parameters, with BadRequest: at most 50 field
+        violations, then one saying how many more; ValidateProblem lists all), RESOURCE_EXHAUSTED (all
+        solve slots busy, with RetryInfo forecasting when one frees), DEADLINE_EXCEEDED (deadline too
+        short to start).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -112,6 +122,11 @@ class SchedulerServiceServicer:
         """Validates a problem and stores it as a durable job, solved in the background. The job is
         persisted before this returns and survives server restarts. A repeated `request_id` with the
         same content returns the existing job; with different content it fails with ALREADY_EXISTS.
+
+        Jobs belong to the caller that created them (its token's principal or its client
+        certificate's identity): the job RPCs below show another caller's job as NOT_FOUND, except to
+        the server's admin principals. Request ids are scoped per caller. A finished job is kept for
+        the server's retention (7 days by default), then it is gone and its request id is free.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -125,7 +140,8 @@ class SchedulerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListScheduleJobs(self, request, context):
-        """Lists jobs, newest first, optionally only those in one state. Results are not included.
+        """Lists the caller's jobs (every job for an admin), newest first, optionally only those in one
+        state. Results are not included.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -142,6 +158,15 @@ class SchedulerServiceServicer:
     def WatchScheduleJob(self, request, context):
         """Streams the job's state and progress on every change until it reaches a terminal state
         (SUCCEEDED, FAILED or CANCELLED); the last message carries the final job.
+        Open streams are capped per server: past the cap, RESOURCE_EXHAUSTED with RetryInfo.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteScheduleJob(self, request, context):
+        """Deletes a finished job at once (its request id is free again). FAILED_PRECONDITION while the
+        job is queued or running: cancel it first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -189,6 +214,11 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.WatchScheduleJob,
                     request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.WatchScheduleJobRequest.FromString,
                     response_serializer=scheduler_dot_v1_dot_scheduler__pb2.WatchScheduleJobResponse.SerializeToString,
+            ),
+            'DeleteScheduleJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteScheduleJob,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -408,6 +438,33 @@ class SchedulerService:
             '/scheduler.v1.SchedulerService/WatchScheduleJob',
             scheduler_dot_v1_dot_scheduler__pb2.WatchScheduleJobRequest.SerializeToString,
             scheduler_dot_v1_dot_scheduler__pb2.WatchScheduleJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteScheduleJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/DeleteScheduleJob',
+            scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobResponse.FromString,
             options,
             channel_credentials,
             insecure,

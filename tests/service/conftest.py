@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -58,6 +61,47 @@ def hard_problem(seed: int = 1, jobs: int = 30, machines: int = 10) -> pb.Proble
             )
     problem.objective.terms.add(kind=pb.OBJECTIVE_KIND_TOTAL_WEIGHTED_TARDINESS)
     return problem
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def params(seconds: float) -> pb.SolveParameters:
+    """One worker and a time limit of `seconds`."""
+    message = pb.SolveParameters(workers=1)
+    message.time_limit.FromMilliseconds(int(seconds * 1000))
+    return message
+
+
+def wait_until(predicate: Callable[[], object], timeout: float) -> bool:
+    """Poll `predicate` every 20 ms until it is true or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def spawn_server(workdir: Path, store_path: Path, *args: str) -> tuple[subprocess.Popen, int]:
+    """`scheduler serve` on port 0 in a child process (for signals), and the port it bound."""
+    port_file = workdir / "port"
+    code = (
+        "import sys, scheduler.service.server as s;"
+        "from scheduler.cli import main;"
+        "orig = s.create_server\n"
+        "def patched(*a, **k):\n"
+        "    server, port = orig(*a, **k)\n"
+        f"    open({str(port_file)!r}, 'w').write(str(port))\n"
+        "    return server, port\n"
+        "s.create_server = patched\n"
+        f"sys.exit(main(['serve', '--port', '0', '--store', {str(store_path)!r},"
+        f" '--log-format', 'text', *{list(args)!r}]))"
+    )
+    port_file.unlink(missing_ok=True)
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.DEVNULL)
+    assert wait_until(lambda: port_file.exists() and port_file.read_text(), 30)
+    return process, int(port_file.read_text())
 
 
 ServerFactory = Callable[..., tuple[SchedulerServer, SchedulerClient]]

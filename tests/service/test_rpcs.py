@@ -7,7 +7,7 @@ import urllib.request
 
 import grpc
 import pytest
-from conftest import two_orders
+from conftest import hard_problem, params, two_orders
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -276,4 +276,43 @@ def test_metrics_endpoint(make_server) -> None:
         port = server.metrics_port
         text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
     assert 'scheduler_rpc_total{method="ValidateProblem",code="OK"} 1' in text
-    assert "scheduler_solve_slots 2" in text
+    assert 'scheduler_solve_slots{lane="shared"} 2' in text
+
+
+def test_running_job_best_schedule_in_full_view(client: SchedulerClient) -> None:
+    """GetScheduleJob and WatchScheduleJob in the full view carry a running job's best schedule."""
+    job = client.create_job(hard_problem(), params(30))
+    try:
+        for seen in client.watch_job(job.job_id, full=True, timeout=30):
+            if seen.HasField("progress"):
+                assert len(seen.best_schedule.operations) == 300
+                break
+        running = client.get_job(job.job_id, full=True)
+        assert running.state == pb.JOB_STATE_RUNNING
+        assert len(running.best_schedule.operations) == 300
+        assert not client.get_job(job.job_id).HasField("best_schedule")
+    finally:
+        client.cancel_job(job.job_id)
+
+
+def test_unknown_view_is_invalid(served) -> None:
+    """A view number the API does not define is INVALID_ARGUMENT on `view`."""
+    server, _ = served
+    from scheduler.service.convert import pb_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = pb_grpc.SchedulerServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.GetScheduleJob(pb.GetScheduleJobRequest(job_id="x", view=7), timeout=5)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_solve_stream_carries_schedules_on_request(client: SchedulerClient) -> None:
+    """With include_schedule every progress message has its schedule; without, none has."""
+    for include in (True, False):
+        events = list(
+            client.solve_stream(hard_problem(), params(1), include_schedule=include, timeout=20)
+        )
+        progress = [e.progress for e in events if e.HasField("progress")]
+        assert progress
+        assert all(len(p.schedule.operations) == (300 if include else 0) for p in progress)

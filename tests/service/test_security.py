@@ -61,7 +61,7 @@ def _signed(cwd: Path, name: str, ca: str, cn: str, ext: str) -> None:
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A CA, a server certificate for 127.0.0.1, a client certificate, and a rogue client."""
+    """A CA, a server certificate for 127.0.0.1, two client certificates, and a rogue client."""
     d = tmp_path_factory.mktemp("pki")
     for ca in ("ca", "rogue-ca"):
         _openssl(
@@ -88,6 +88,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
     )
     _signed(d, "client", "ca", "mes-line-3", "extendedKeyUsage=clientAuth\n")
+    _signed(d, "planner", "ca", "planner-7", "extendedKeyUsage=clientAuth\n")
     _signed(d, "rogue", "rogue-ca", "intruder", "extendedKeyUsage=clientAuth\n")
     return d
 
@@ -171,6 +172,21 @@ def test_mtls_identity_is_the_certificate(make_server, pki: Path, caplog) -> Non
         client.validate(two_orders())
     callers = [getattr(r, "caller", "") for r in caplog.records]
     assert "x509:mes-line-3" in callers
+
+
+def test_mtls_jobs_belong_to_their_certificate(make_server, pki: Path) -> None:
+    """A job created with one client certificate is NOT_FOUND for another trusted certificate."""
+    tls = TlsConfig(pki / "server.crt", pki / "server.key", client_ca=pki / "ca.crt")
+    server, _ = make_server(
+        tls=tls, client_kwargs={"root_certificates": (pki / "ca.crt").read_bytes()}
+    )
+    with _client(server.port, pki, "client") as line, _client(server.port, pki, "planner") as other:
+        job = line.create_job(two_orders(), request_id="shift-1")
+        with pytest.raises(SchedulerError) as caught:
+            other.get_job(job.job_id)
+        assert caught.value.code == grpc.StatusCode.NOT_FOUND
+        assert other.list_jobs()[0] == []
+        assert line.get_job(job.job_id).job_id == job.job_id
 
 
 def test_bind_guard() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,93 @@ def test_requeue_after_shutdown(store: SqliteJobStore) -> None:
     store.claim_next()
     again = store.requeue(job.id, b"best")
     assert again.state == JobState.QUEUED and again.snapshot == b"best"
+
+
+def test_spent_time_is_saved_and_kept_on_recover(tmp_path: Path) -> None:
+    """The solve seconds a running job used survive a crash (recover) for its re-run."""
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    job, _ = store.create(b"x")
+    store.claim_next()
+    store.save_spent(job.id, 4.5)
+    store.close()
+    again = SqliteJobStore(tmp_path / "jobs.sqlite3")
+    assert again.recover() == [job.id]
+    assert again.get(job.id).spent == 4.5
+    again.close()
+
+
+def test_migrates_a_file_made_before_schema_versions(tmp_path: Path) -> None:
+    """A store file of the first schema (user_version 0) is migrated in place, its jobs kept."""
+    from scheduler.store import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute(
+        "INSERT INTO jobs (id, state, request_id, request, request_hash, created_at, updated_at)"
+        " VALUES ('old-job', 'SUCCEEDED', 'req-1', x'01', 'h', 1.0, 2.0)"
+    )
+    db.commit()
+    db.close()
+    store = SqliteJobStore(path)
+    old = store.get("old-job")
+    assert old.state == JobState.SUCCEEDED and old.request_id == "req-1" and old.spent == 0.0
+    assert old.owner == ""  # jobs from before owners belong to the unauthenticated principal
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    db.close()
+
+
+def test_refuses_a_newer_schema(tmp_path: Path) -> None:
+    """A file from a newer scheduler (higher schema version) is refused, not silently misread."""
+    path = tmp_path / "new.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 999")
+    db.close()
+    with pytest.raises(ValueError, match="schema version 999"):
+        SqliteJobStore(path)
+
+
+def test_request_id_is_scoped_per_owner(store: SqliteJobStore) -> None:
+    """Two owners may use one request id; each gets its own job, listed only to itself."""
+    alice, _ = store.create(b"a", request_id="r", owner="token:alice")
+    bob, created = store.create(b"b", request_id="r", owner="token:bob")
+    assert created and bob.id != alice.id and bob.owner == "token:bob"
+    assert [j.id for j in store.list_jobs(owner="token:alice")[0]] == [alice.id]
+    assert len(store.list_jobs()[0]) == 2
+
+
+def test_purge_and_delete_free_the_request_id(tmp_path: Path) -> None:
+    """Finished jobs past retention are purged, deleted ones are gone; neither holds its id."""
+    from scheduler.store import JobNotFinished
+
+    store = SqliteJobStore(tmp_path / "jobs.sqlite3", retention=60.0)
+    old, _ = store.create(b"x", request_id="r")
+    store.claim_next()
+    store.finish(old.id, JobState.SUCCEEDED)
+    queued, _ = store.create(b"y")
+    with pytest.raises(JobNotFinished):
+        store.delete(queued.id)
+    assert store.purge_expired() == 0
+    store._now = lambda: time.time() + 61  # a minute on the clock, not in the test
+    assert store.purge_expired() == 1
+    with pytest.raises(JobNotFound):
+        store.get(old.id)
+    assert store.create(b"z", request_id="r")[1]
+    store.get(queued.id)  # not finished: never expires
+    store.close()
+
+
+def test_change_notices_remember_only_watched_jobs(store: SqliteJobStore) -> None:
+    """A watched job's changes are counted and wake its waiter; unwatched jobs leave no trace."""
+    job, _ = store.create(b"x")
+    store.claim_next()
+    with store.changes.watching(job.id):
+        seen = store.changes.version(job.id)
+        store.save_spent(job.id, 1.0)  # not a change a watcher shows
+        assert store.changes.wait(job.id, seen, 0.01) == seen
+        store.save_progress(job.id, PROGRESS)
+        assert store.changes.wait(job.id, seen, 1.0) == seen + 1
+    store.finish(job.id, JobState.SUCCEEDED)
+    assert store.changes.version(job.id) == 0 and not store.changes._versions
