@@ -77,6 +77,13 @@ class Deadline:
             return 0.0
         return max(0.0, self.end - time.monotonic())
 
+    @classmethod
+    def since(cls, started: float, seconds: float, stop: StopToken | None = None) -> Deadline:
+        """`seconds` after `started` (a `time.monotonic()` reading, e.g. when a request arrived)."""
+        deadline = cls(None, stop)
+        deadline.end = started + max(0.0, seconds)
+        return deadline
+
     def within(self, seconds: float) -> Deadline:
         """A deadline at most `seconds` from now, never later than this one, same stop token."""
         inner = Deadline(None, self.stop)

@@ -30,3 +30,11 @@ def test_within_never_outlives_its_parent():
     deadline = Deadline(0.01)
     assert deadline.within(10).end == deadline.end
     assert Deadline().remaining() == float("inf")
+
+
+def test_since_counts_from_an_earlier_moment():
+    """A deadline since a request's arrival has already used the time that passed since."""
+    arrived = time.monotonic() - 0.5
+    deadline = Deadline.since(arrived, 1.0)
+    assert 0.4 < deadline.remaining() <= 0.5
+    assert Deadline.since(arrived, 0.2).expired

@@ -38,7 +38,7 @@ from scheduler.service.limits import (
     solve_params,
 )
 from scheduler.service.metrics import Metrics
-from scheduler.stop import StopToken
+from scheduler.stop import Deadline, StopToken
 from scheduler.store import (
     MAX_PAGE_SIZE,
     MAX_REQUEST_ID_LENGTH,
@@ -278,11 +278,14 @@ class SchedulerServicer:
     # -- RPCs
 
     def solve(self, request: pb.SolveRequest, context: grpc.ServicerContext, call: Call) -> Any:
+        arrived = time.monotonic()
         problem, params = self._admit(request, context)
         ticket = self._slot(params)
         try:
             with self._stoppable(context) as stop:
-                result = self._solve_fn(problem, params, stop=stop)
+                # The time limit counts from the request's arrival, its validation included.
+                deadline = Deadline.since(arrived, params.time_limit, stop)
+                result = self._solve_fn(problem, params, deadline=deadline)
         finally:
             self._slots.release(ticket)
         self._metrics.observe_solve(result.status.value)
@@ -291,17 +294,19 @@ class SchedulerServicer:
     def solve_stream(
         self, request: pb.SolveStreamRequest, context: grpc.ServicerContext, call: Call
     ) -> Iterator[Any]:
+        arrived = time.monotonic()
         problem, params = self._admit(request, context)
         ticket = self._slot(params)
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
         with self._stoppable(context) as stop:
+            deadline = Deadline.since(arrived, params.time_limit, stop)
 
             def run() -> None:
                 try:
                     result = self._solve_fn(
                         problem,
                         params,
-                        stop=stop,
+                        deadline=deadline,
                         on_progress=lambda p: events.put(("progress", p)),
                     )
                     events.put(("result", result))
