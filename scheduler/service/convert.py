@@ -9,7 +9,7 @@ service only prefixes the request field (`problem.`). Keep the two aligned.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from google.protobuf.duration_pb2 import Duration
@@ -127,9 +127,16 @@ def _problem_data(message: pb.Problem) -> tuple[dict[str, Any], list[FieldViolat
             for p in message.purchase_orders
         ],
     }
+    zone = UTC
+    if message.HasField("utc_offset"):
+        offset = message.utc_offset.ToTimedelta()
+        if abs(offset) >= timedelta(days=1):
+            violations.append(FieldViolation("utc_offset", "must be less than a day either way"))
+        else:
+            zone = timezone(offset)
     if message.HasField("planning_start"):
         try:
-            data["planning_start"] = message.planning_start.ToDatetime(tzinfo=UTC)
+            data["planning_start"] = message.planning_start.ToDatetime(tzinfo=zone)
         except (ValueError, OverflowError) as error:
             violations.append(FieldViolation("planning_start", f"invalid timestamp: {error}"))
     if message.HasField("tick"):
@@ -317,6 +324,9 @@ def problem_to_proto(problem: Problem) -> pb.Problem:
     message = pb.Problem(name=problem.name)
     if problem.planning_start is not None:
         message.planning_start.CopyFrom(_datetime_proto(problem.planning_start))
+        offset = problem.planning_start.utcoffset()
+        if offset:
+            message.utc_offset.FromTimedelta(offset)
     message.tick.FromTimedelta(problem.tick)
     for machine in problem.machines:
         m = message.machines.add(id=machine.id, name=machine.name, capacity=machine.capacity)

@@ -89,7 +89,7 @@ SCHEDULE_JOB_VIEW_BASIC: ScheduleJobView
 SCHEDULE_JOB_VIEW_FULL: ScheduleJobView
 
 class Problem(_message.Message):
-    __slots__ = ("name", "planning_start", "tick", "machines", "orders", "objective", "calendars", "families", "resources", "items", "purchase_orders")
+    __slots__ = ("name", "planning_start", "tick", "machines", "orders", "objective", "calendars", "families", "resources", "items", "purchase_orders", "utc_offset")
     NAME_FIELD_NUMBER: _ClassVar[int]
     PLANNING_START_FIELD_NUMBER: _ClassVar[int]
     TICK_FIELD_NUMBER: _ClassVar[int]
@@ -101,6 +101,7 @@ class Problem(_message.Message):
     RESOURCES_FIELD_NUMBER: _ClassVar[int]
     ITEMS_FIELD_NUMBER: _ClassVar[int]
     PURCHASE_ORDERS_FIELD_NUMBER: _ClassVar[int]
+    UTC_OFFSET_FIELD_NUMBER: _ClassVar[int]
     name: str
     planning_start: _timestamp_pb2.Timestamp
     tick: _duration_pb2.Duration
@@ -112,7 +113,8 @@ class Problem(_message.Message):
     resources: _containers.RepeatedCompositeFieldContainer[Resource]
     items: _containers.RepeatedCompositeFieldContainer[Item]
     purchase_orders: _containers.RepeatedCompositeFieldContainer[OpenPurchase]
-    def __init__(self, name: _Optional[str] = ..., planning_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tick: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., machines: _Optional[_Iterable[_Union[Machine, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., calendars: _Optional[_Iterable[_Union[Calendar, _Mapping]]] = ..., families: _Optional[_Iterable[_Union[Family, _Mapping]]] = ..., resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., items: _Optional[_Iterable[_Union[Item, _Mapping]]] = ..., purchase_orders: _Optional[_Iterable[_Union[OpenPurchase, _Mapping]]] = ...) -> None: ...
+    utc_offset: _duration_pb2.Duration
+    def __init__(self, name: _Optional[str] = ..., planning_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tick: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., machines: _Optional[_Iterable[_Union[Machine, _Mapping]]] = ..., orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., calendars: _Optional[_Iterable[_Union[Calendar, _Mapping]]] = ..., families: _Optional[_Iterable[_Union[Family, _Mapping]]] = ..., resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., items: _Optional[_Iterable[_Union[Item, _Mapping]]] = ..., purchase_orders: _Optional[_Iterable[_Union[OpenPurchase, _Mapping]]] = ..., utc_offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Machine(_message.Message):
     __slots__ = ("id", "name", "capacity", "calendar", "setups")

@@ -352,3 +352,26 @@ def test_proto_json_timestamps_carry_an_offset() -> None:
         json_format.Parse('{"planningStart": "2025-03-03T06:00:00"}', pb.Problem())
     parsed = json_format.Parse('{"planningStart": "2025-03-03T06:00:00+01:00"}', pb.Problem())
     assert parsed.planning_start.ToDatetime(tzinfo=UTC) == datetime(2025, 3, 3, 5, tzinfo=UTC)
+
+
+def test_a_plant_off_utc_keeps_its_shifts_through_the_proto() -> None:
+    """planning_start at UTC+1 travels with its offset (`utc_offset`), so the weekly shifts are
+    read on the plant's clock: the same working windows as from the file."""
+    problem = parse_problem(_local_factory())
+    message = convert.problem_to_proto(problem)
+    assert message.utc_offset.ToTimedelta() == timedelta(hours=1)
+    through = convert.problem_from_proto(message)
+    assert through.planning_start == problem.planning_start
+    for calendar in problem.calendars:
+        assert through.working_windows(calendar.id, 20_000) == problem.working_windows(
+            calendar.id, 20_000
+        )
+
+
+def test_a_utc_offset_of_a_day_or_more_is_refused() -> None:
+    """An offset no time zone has names its field."""
+    message = _local_plant_proto()
+    message.utc_offset.FromTimedelta(timedelta(hours=24))
+    with pytest.raises(InvalidProblem) as caught:
+        convert.problem_from_proto(message)
+    assert [v.field for v in caught.value.violations] == ["utc_offset"]
