@@ -268,10 +268,15 @@ def main(argv: list[str] | None = None) -> None:
         f"  {'best_factory_dispatch':<24}{best['seconds'] * 1000:9.1f} ms   makespan {best['makespan']}",
         file=out,
     )
+    emit(result, args.out)
+
+
+def emit(result: dict[str, Any], out: Path | None) -> None:
+    """Print `result` as JSON to stdout, and write it to `out` when given."""
     text = json.dumps(result, indent=2)
     print(text)
-    if args.out:
-        args.out.write_text(text + "\n")
+    if out:
+        out.write_text(text + "\n")
 
 
 if __name__ == "__main__":

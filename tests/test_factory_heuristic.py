@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scheduler.formats.generate import generate_trust_plant
 from scheduler.heuristics import (
     Rule,
     best_factory_dispatch,
@@ -879,3 +880,26 @@ def test_plant_of_2000_operations_is_fast_and_sound(orders: int) -> None:
     assert schedule is not None
     assert semantic_violations(problem, schedule, deadlines=False) == []
     assert seconds < 1.0, seconds
+
+
+# --------------------------------------------------------------------------------------------------
+# The trust benchmark's problems
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_trust_plant_is_valid_and_its_witness_meets_every_deadline(seed: int) -> None:
+    """generate_trust_plant gives 140-300 operations, a deadline on every order and a witness
+    schedule the verifier accepts, deadlines included (so the problem is feasible)."""
+    problem, witness = generate_trust_plant(seed)
+    assert 140 <= problem.index.n_operations <= 300
+    assert all(order.deadline is not None for order in problem.orders)
+    assert any(op.resumable for order in problem.orders for op in order.operations)
+    assert any(
+        p.max_lag is not None
+        for order in problem.orders
+        for op in order.operations
+        for p in op.predecessors or ()
+    )
+    report = verify(problem, witness)
+    assert report.ok, [v.message for v in report.violations]
+    assert generate_trust_plant(seed)[0] == problem
