@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import helpers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,8 +27,9 @@ from scheduler.heuristics import (
     factory_dispatch,
     factory_rules_for,
 )
-from scheduler.problem import Problem, parse_problem, predecessors_of
+from scheduler.problem import Problem, parse_problem, parse_problem_json, predecessors_of
 from scheduler.schedule import Purchase, Schedule, ScheduledOperation
+from scheduler.stop import Deadline, StopToken
 from scheduler.verify import verify
 
 # --------------------------------------------------------------------------------------------------
@@ -903,3 +906,71 @@ def test_trust_plant_is_valid_and_its_witness_meets_every_deadline(seed: int) ->
     report = verify(problem, witness)
     assert report.ok, [v.message for v in report.violations]
     assert generate_trust_plant(seed)[0] == problem
+
+
+# --------------------------------------------------------------------------------------------------
+# Time: calendars that never fit, deadlines and stop tokens
+
+
+def test_slow_calendar_problem_is_fast_and_finds_the_optimum() -> None:
+    """Issue 8's 2-operation problem (36 s per rule before): every rule answers in milliseconds,
+    and the no-wait pair is repaired by aiming o0's end, down to the optimum 1041."""
+    problem = parse_problem_json(helpers.SLOW_CALENDAR_PROBLEM)
+    begin = time.perf_counter()
+    for rule in Rule:
+        factory_dispatch(problem, rule)
+    best = assert_sound(problem, best_factory_dispatch(problem))
+    assert time.perf_counter() - begin < 3.0
+    assert max(o.end for o in best.operations) == 1041
+    assert at(best, 0, 1) == (1, 1007, 1041)
+
+
+def test_resource_shifts_shorter_than_the_operation_give_none_at_once() -> None:
+    """An operation longer than every shift of the only resource it can use never fits: None at
+    once (each rule took a second before, stepping from shift to shift to the expansion limit),
+    while one that just fits the shift is placed."""
+
+    def problem(work: int) -> Problem:
+        shifts = [{"days": ["mon", "wed"], "start": "08:00", "end": "10:00"}]
+        return plant(
+            tick="PT5M",
+            machines=[{"id": "m0", "calendar": "long"}],
+            calendars=[
+                {"id": "short", "shifts": shifts},
+                {"id": "long", "shifts": [{"days": ["mon"], "start": "06:00", "end": "22:00"}]},
+            ],
+            resources=[{"id": "r", "calendar": "short"}],
+            orders=[
+                {
+                    "id": "j0",
+                    "operations": [
+                        op("a", "m0", work, resumable=True, resources=[{"resources": ["r"]}])
+                    ],
+                }
+            ],
+        )
+
+    too_long = problem(25)
+    begin = time.perf_counter()
+    for rule in Rule:
+        assert factory_dispatch(too_long, rule) is None
+    assert time.perf_counter() - begin < 1.5
+    assert at(assert_sound(problem(24), factory_dispatch(problem(24))), 0) == (0, 96, 120)
+
+
+@pytest.mark.parametrize("how", ["expiry", "stop"])
+def test_deadline_or_stop_during_the_heuristic_returns_within_a_second(how: str) -> None:
+    """best_factory_dispatch on a 6,000-operation plant (seconds of work) answers within a
+    second of its deadline expiring or its stop token being set, with a sound schedule or None."""
+    problem = _bench_module().plant(600)
+    problem.index  # noqa: B018 - built outside the timing
+    token = StopToken()
+    deadline = Deadline(0.2) if how == "expiry" else Deadline(None, token)
+    if how == "stop":
+        threading.Timer(0.2, token.stop).start()
+    begin = time.perf_counter()
+    schedule = best_factory_dispatch(problem, deadline=deadline)
+    assert time.perf_counter() - begin < 1.2
+    if schedule is not None:
+        assert semantic_violations(problem, schedule, deadlines=False) == []
+    assert factory_dispatch(problem, deadline=Deadline(0.0)) is None

@@ -37,9 +37,16 @@ from scheduler.schedule import (
     evaluate,
     objective_values,
 )
+from scheduler.stop import Deadline
 
 INFINITY = 1 << 62
 """A start no rule can ever allow."""
+
+
+class _Expired(Exception):
+    """The deadline passed during a run: the run is abandoned (raised by `_Run.poll`)."""
+
+
 _MAX_STEPS = 100_000
 """Fixpoint steps per placement before giving the operation up (never reached in practice)."""
 _MAX_REKEYS = 2
@@ -47,6 +54,8 @@ _MAX_REKEYS = 2
 _BLOCK_ATTEMPTS = 64
 """Times a block of max-lag-linked operations is re-placed with its earlier members delayed."""
 _MINUTES_PER_WEEK = 7 * 24 * 60
+_POLL_STEPS = 32
+"""Fixpoint steps between two looks at the deadline (a step costs about a microsecond)."""
 _TIME_LIMIT = 8 * MAX_TIME
 """Calendars are not expanded past this tick: a schedule that needs it is given up."""
 
@@ -282,6 +291,13 @@ class _Data:
     unit_of: list[int]
     work_left: np.ndarray
     ops_left: np.ndarray
+    week: int
+    """Ticks per week: every calendar repeats with this period after its last exception."""
+    quiet: int
+    """A time after which nothing of the problem changes but the weekly calendars: every
+    exception, release, open purchase order and supplier lead time lies before it."""
+    resource_longest: list[int]
+    """Per resource: its calendar's longest working window (INFINITY without a calendar)."""
 
     @staticmethod
     def build(problem: Problem) -> _Data:
@@ -369,6 +385,14 @@ class _Data:
             for p, _, _ in preds[o]:
                 longest[p] = max(longest[p], longest[o] + 1)
         ops_left = np.asarray(longest, dtype=np.int64)
+        quiet = max(
+            [0, *(c.stable for c in calendars.values()), *ix.release.tolist()]
+            + [t for a in arrivals for t, _ in a]
+            + [s.lead_time for item in problem.items for s in item.suppliers]
+        )
+        resource_calendar = [
+            None if r.calendar is None else calendars[r.calendar] for r in problem.resources
+        ]
         return _Data(
             ix=ix,
             modes=modes,
@@ -386,9 +410,7 @@ class _Data:
             ],
             setups=setups,
             resource_capacity=[r.capacity for r in problem.resources],
-            resource_calendar=[
-                None if r.calendar is None else calendars[r.calendar] for r in problem.resources
-            ],
+            resource_calendar=resource_calendar,
             stock=[item.stock for item in problem.items],
             arrivals=arrivals,
             suppliers=[
@@ -400,7 +422,29 @@ class _Data:
             unit_of=unit_of,
             work_left=work_left,
             ops_left=ops_left,
+            week=week,
+            quiet=quiet,
+            resource_longest=[
+                INFINITY if c is None else _longest_window(c) for c in resource_calendar
+            ],
         )
+
+
+def _longest_window(calendar: _Windows) -> int:
+    """The longest span of working time `calendar` ever has; INFINITY when it may not end.
+
+    Windows repeat weekly after `stable` and are expanded past it by two weeks, so each window
+    cut short at the expansion's end has a whole copy a week earlier, unless it is longer than
+    a week (a calendar that never stops).
+    """
+    longest = 0
+    for a, b in zip(calendar.starts, calendar.ends, strict=True):
+        if b >= calendar.until:
+            if a < calendar.stable + calendar.week:
+                return INFINITY
+            continue
+        longest = max(longest, b - a)
+    return longest
 
 
 def _totals(items: dict[str, int], flows: Iterable[ItemQuantity]) -> list[tuple[int, int]]:
@@ -508,6 +552,10 @@ class _Run:
     purchases: list[Purchase] = field(default_factory=list)
     bought: list[int] = field(default_factory=list)
     """Per operation: how many purchases its placement added (popped again on undo)."""
+    deadline: Deadline | None = None
+    busy: int = 0
+    """The latest end ever committed: after it (and `data.quiet`) every machine, resource and
+    stock is idle for good, so only the weekly calendars still change from one start to the next."""
 
     def __post_init__(self) -> None:
         d = self.data
@@ -524,6 +572,11 @@ class _Run:
 
     # ---------------------------------------------------------------------------------- rules
 
+    def poll(self) -> None:
+        """Raise `_Expired` once the deadline has passed or the stop token is set."""
+        if self.deadline is not None and self.deadline.expired:
+            raise _Expired
+
     def earliest_ready(self, o: int) -> int:
         """Release and minimum lags after every (placed) predecessor."""
         t = self.data.release[o]
@@ -534,6 +587,10 @@ class _Run:
     def _resource_step(self, r: int, t: int, end: int, work: int, units: int) -> int:
         calendar = self.data.resource_calendar[r]
         if calendar is not None:
+            if end - t > self.data.resource_longest[r]:
+                # No window ever holds this span: stepping from window to window would run
+                # until the calendar's expansion limit (minutes of work), to no avail.
+                return INFINITY
             nxt = calendar.contains(t, end)
             if nxt != t:
                 return nxt
@@ -572,9 +629,15 @@ class _Run:
                 setup_time = rules.get((last_family, family), 0)
             t = max(t, last_end + setup_time)
         chosen: list[int] = []
-        for _ in range(_MAX_STEPS):
-            if t >= INFINITY:
+        # Past `limit` the rules repeat weekly (see `busy`): a start a week after the last idle
+        # state found nothing has no later copy that fits. Two weeks allow for ticks that do
+        # not divide a week.
+        limit = max(t, self.busy, d.quiet) + 2 * d.week
+        for step in range(_MAX_STEPS):
+            if t > limit:
                 return None
+            if step % _POLL_STEPS == _POLL_STEPS - 1:
+                self.poll()
             end = t + work
             if work > 0:
                 if calendar is not None:
@@ -643,6 +706,7 @@ class _Run:
         self.start[o], self.end[o], self.machine[o] = s, e, m
         self.resources[o] = placement.resources
         self.placed[o] = 1
+        self.busy = max(self.busy, e)
         if e > s:
             if d.setups[m] is not None:
                 self.machine_last[m].append((e, d.family[o]))
@@ -708,15 +772,20 @@ class _Run:
 
     def place_block(self, members: list[int]) -> bool:
         """Place a block of max-lag-linked operations; when a maximum lag is missed, take the
-        block back and have the predecessor end later: on a longer mode if it has one, else
-        delayed by the excess. False when it never fits."""
-        floor = dict.fromkeys(members, 0)
+        block back and have the predecessor end no earlier than the lag allows (on a longer mode,
+        or started later), then place the block again. False when it never fits.
+
+        The predecessor aims at an end, not at a start delayed by the excess: on a calendar, a
+        later start may move the end by much more than the delay (over a night or a weekend),
+        and the successor then slips further still, without end.
+        """
         want_end = dict.fromkeys(members, 0)
         for _ in range(_BLOCK_ATTEMPTS * len(members)):
+            self.poll()
             done: list[tuple[int, _Placement]] = []
-            missed: tuple[int, int, int] | None = None
+            missed: tuple[int, int] | None = None
             for o in members:
-                placement = self.probe(o, max(self.earliest_ready(o), floor[o]), want_end[o])
+                placement = self.probe_ending_by(o, self.earliest_ready(o), want_end[o])
                 if placement is None:
                     self._take_back(done)
                     return False
@@ -724,7 +793,7 @@ class _Run:
                 for p, _, max_lag in self.data.preds[o]:
                     excess = placement.start - (self.end[p] + max_lag)
                     if max_lag >= 0 and excess > worst:
-                        worst, missed = excess, (p, self.start[p] + excess, self.end[p] + excess)
+                        worst, missed = excess, (p, self.end[p] + excess)
                 if worst > 0:
                     break
                 self.commit(o, placement)
@@ -732,12 +801,36 @@ class _Run:
             if missed is None:
                 return True
             self._take_back(done)
-            p, delayed, end = missed
-            if want_end[p] < end and len(self.data.modes[p]) > 1:
-                want_end[p] = end
-            else:
-                floor[p] = max(floor[p], delayed)
+            p, end = missed
+            want_end[p] = max(want_end[p], end)
         return False
+
+    def probe_ending_by(self, o: int, t: int, want_end: int) -> _Placement | None:
+        """The best placement of `o` from the earliest start at or after `t` at which it ends at
+        or after `want_end`; None when it never fits. Bisection over the start: a later start
+        never ends earlier."""
+        best = self.probe(o, t, want_end)
+        if best is None or best.end >= want_end:
+            return best
+        # A start shifted by the shortfall ends exactly on time when nothing is in the way.
+        high = t + want_end - best.end
+        found = self.probe(o, high, want_end)
+        if found is not None and found.end == want_end:
+            return found
+        if found is None or found.end < want_end:
+            high = want_end
+            found = self.probe(o, high, want_end)
+            if found is None:
+                return None
+        low = t
+        while high - low > 1:
+            middle = (low + high) // 2
+            placement = self.probe(o, middle, want_end)
+            if placement is not None and placement.end >= want_end:
+                high, found = middle, placement
+            else:
+                low = middle
+        return found
 
 
 def _purchase(item: int, suppliers: list[tuple[int, int, int]], short: int, start: int) -> Purchase:
@@ -787,9 +880,17 @@ def _rank(data: _Data, rule: Rule) -> list[int]:
     return rank.tolist()
 
 
-def _generate(data: _Data, rule: Rule) -> Schedule | None:
-    run = _Run(data)
-    rank = _rank(data, rule)
+def _generate(
+    data: _Data, rank: list[int], deadline: Deadline | None, boost: list[int] | None = None
+) -> Schedule | None:
+    """One serial generation: the ready unit with the earliest start goes first, then the one
+    ranked first. `boost` (ticks per job) makes a job's units count as that much earlier, so a
+    job that missed its deadline takes capacity before others that could start sooner.
+
+    Raises `_Expired` when `deadline` passes."""
+    run = _Run(data, deadline=deadline)
+    boosts = [0] * data.ix.n_jobs if boost is None else boost
+    op_job = data.ix.op_job.tolist()
     units, unit_of = data.units, data.unit_of
     waiting = [0] * len(units)
     for u, members in enumerate(units):
@@ -802,7 +903,8 @@ def _generate(data: _Data, rule: Rule) -> Schedule | None:
 
     def push(u: int) -> None:
         first = units[u][0]
-        heappush(heap, (run.earliest_ready(first), min(rank[o] for o in units[u]), u))
+        key = run.earliest_ready(first) - boosts[op_job[first]]
+        heappush(heap, (key, min(rank[o] for o in units[u]), u))
 
     for u in range(len(units)):
         if waiting[u] == 0:
@@ -815,6 +917,7 @@ def _generate(data: _Data, rule: Rule) -> Schedule | None:
                     forced[u] = 1
                     push(u)
             blocked.clear()
+        run.poll()
         key, priority, u = heappop(heap)
         if not forced[u]:
             item = run.waits_for_production(u)
@@ -827,14 +930,15 @@ def _generate(data: _Data, rule: Rule) -> Schedule | None:
             placement = run.probe(o, run.earliest_ready(o))
             if placement is None:
                 return None
+            true_key = placement.start - boosts[op_job[o]]
             if (
-                placement.start > key
+                true_key > key
                 and rekeys[u] < _MAX_REKEYS
                 and heap
-                and (placement.start, priority) > heap[0][:2]
+                and (true_key, priority) > heap[0][:2]
             ):
                 rekeys[u] += 1
-                heappush(heap, (placement.start, priority, u))
+                heappush(heap, (true_key, priority, u))
                 continue
             run.commit(o, placement)
         elif not run.place_block(members):
@@ -871,12 +975,18 @@ def _generate(data: _Data, rule: Rule) -> Schedule | None:
 # Entry points
 
 
-def factory_dispatch(problem: Problem, rule: Rule = Rule.MWKR) -> Schedule | None:
+def factory_dispatch(
+    problem: Problem, rule: Rule = Rule.MWKR, *, deadline: Deadline | None = None
+) -> Schedule | None:
     """A schedule honouring every hard rule except deadlines, built by serial generation with
     `rule` breaking ties between equally early operations; None when the heuristic cannot build
     one (maximum lags it cannot meet, a material nobody makes or sells, a calendar that never
-    works long enough)."""
-    return _generate(_Data.build(problem), Rule(rule))
+    works long enough) or `deadline` passes first."""
+    data = _Data.build(problem)
+    try:
+        return _generate(data, _rank(data, Rule(rule)), deadline)
+    except _Expired:
+        return None
 
 
 def factory_rules_for(problem: Problem) -> tuple[Rule, ...]:
@@ -909,12 +1019,15 @@ def best_factory_dispatch(
     rules: Iterable[Rule] | None = None,
     *,
     budget_operations: int = DEFAULT_FACTORY_BUDGET_OPERATIONS,
+    deadline: Deadline | None = None,
 ) -> Schedule | None:
     """The best `factory_dispatch` schedule over several rules: fewest missed deadlines, then the
     objective's levels in order; None when no rule builds a schedule.
 
     Rules run in order (by default `factory_rules_for(problem)`) while the operations placed stay
-    within `budget_operations`; the first always runs. Ties go to the earlier rule.
+    within `budget_operations`; the first always runs. Ties go to the earlier rule. When
+    `deadline` passes (or its stop token is set) the best complete schedule so far comes back
+    at once (None if there is none yet).
     """
     data = _Data.build(problem)
     candidates = list(
@@ -925,13 +1038,16 @@ def best_factory_dispatch(
     runs = max(1, budget_operations // max(1, data.ix.n_operations))
     best: Schedule | None = None
     best_key: tuple[int, ...] = ()
-    for rule in candidates[:runs]:
-        schedule = _generate(data, rule)
-        if schedule is None:
-            continue
-        key = _quality(problem, schedule)
-        if best is None or key < best_key:
-            best, best_key = schedule, key
+    try:
+        for rule in candidates[:runs]:
+            schedule = _generate(data, _rank(data, rule), deadline)
+            if schedule is None:
+                continue
+            key = _quality(problem, schedule)
+            if best is None or key < best_key:
+                best, best_key = schedule, key
+    except _Expired:
+        pass
     return best
 
 
