@@ -28,7 +28,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from scheduler.heuristics.dispatching import Rule
+from scheduler.heuristics.dispatching import Rule, _Expired
 from scheduler.problem import MAX_TIME, ItemQuantity, ObjectiveKind, Problem, ProblemIndex
 from scheduler.schedule import (
     Purchase,
@@ -41,10 +41,6 @@ from scheduler.stop import Deadline
 
 INFINITY = 1 << 62
 """A start no rule can ever allow."""
-
-
-class _Expired(Exception):
-    """The deadline passed during a run: the run is abandoned (raised by `_Run.poll`)."""
 
 
 _MAX_STEPS = 100_000
