@@ -660,6 +660,23 @@ def test_best_prefers_meeting_deadlines_and_rules_follow_objective() -> None:
     assert at(best, 1) == (0, 0, 3)
 
 
+def test_repair_promotes_an_order_that_misses_its_deadline() -> None:
+    """Every rule starts the order that is ready first and misses the deadline of the one ready a
+    tick later; the squeaky-wheel repair moves that one ahead, and the deadline holds."""
+    problem = plant(
+        orders=[
+            {"id": "first", "operations": [op("a", "m0", 10)]},
+            {"id": "urgent", "release": 1, "deadline": 12, "operations": [op("a", "m0", 5)]},
+        ],
+    )
+    for rule in Rule:
+        greedy = factory_dispatch(problem, rule)
+        assert greedy is not None and at(greedy, 1) == (0, 10, 15)
+    best = assert_sound(problem, best_factory_dispatch(problem))
+    assert at(best, 1) == (0, 1, 6)
+    assert at(best, 0) == (0, 6, 16)
+
+
 # --------------------------------------------------------------------------------------------------
 # Random small plants
 
