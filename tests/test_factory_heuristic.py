@@ -602,6 +602,26 @@ def test_max_lag_repaired_by_delaying_the_predecessor_or_none() -> None:
     assert factory_dispatch(impossible) is None
 
 
+@pytest.mark.parametrize("seed", [3, 8])
+def test_max_lags_from_a_known_schedule_are_met(seed: int) -> None:
+    """Every routing link of a trust plant gets a maximum lag its witness schedule keeps (plus 30
+    ticks): the whole order becomes one block with joins over shared machines and dies. The
+    heuristic gave up on these (the branches chased each other); now it places them."""
+    problem, witness = generate_trust_plant(seed)
+    placed = {(o.job, o.index): o for o in witness.operations}
+    data = problem.model_dump(mode="json", exclude_none=True)
+    for j, order in enumerate(data["orders"]):
+        del order["deadline"]
+        index = {o["id"]: k for k, o in enumerate(order["operations"])}
+        for k, operation in enumerate(order["operations"]):
+            for link in operation["predecessors"]:
+                gap = placed[j, k].start - placed[j, index[link["operation_id"]]].end
+                link.setdefault("max_lag", max(gap, link["min_lag"]) + 30)
+    tight = parse_problem(data)
+    assert verify(tight, witness).ok
+    assert_sound(tight, best_factory_dispatch(tight))
+
+
 def test_deadline_missed_is_still_returned() -> None:
     """A deadline the greedy order cannot meet: the schedule comes back for the solver to judge."""
     problem = plant(
@@ -660,15 +680,20 @@ def test_best_prefers_meeting_deadlines_and_rules_follow_objective() -> None:
     assert at(best, 1) == (0, 0, 3)
 
 
-def test_repair_promotes_an_order_that_misses_its_deadline() -> None:
-    """Every rule starts the order that is ready first and misses the deadline of the one ready a
-    tick later; the squeaky-wheel repair moves that one ahead, and the deadline holds."""
-    problem = plant(
+def urgent_behind_long() -> Problem:
+    """An order ready at 0 on m0 and an urgent one ready a tick later, due before the first ends."""
+    return plant(
         orders=[
             {"id": "first", "operations": [op("a", "m0", 10)]},
             {"id": "urgent", "release": 1, "deadline": 12, "operations": [op("a", "m0", 5)]},
         ],
     )
+
+
+def test_repair_promotes_an_order_that_misses_its_deadline() -> None:
+    """Every rule starts the order that is ready first and misses the deadline of the one ready a
+    tick later; the squeaky-wheel repair moves that one ahead, and the deadline holds."""
+    problem = urgent_behind_long()
     for rule in Rule:
         greedy = factory_dispatch(problem, rule)
         assert greedy is not None and at(greedy, 1) == (0, 10, 15)
@@ -973,6 +998,15 @@ def test_resource_shifts_shorter_than_the_operation_give_none_at_once() -> None:
         assert factory_dispatch(too_long, rule) is None
     assert time.perf_counter() - begin < 1.5
     assert at(assert_sound(problem(24), factory_dispatch(problem(24))), 0) == (0, 96, 120)
+
+
+def test_time_budget_runs_the_first_rule_only_when_spent() -> None:
+    """With no seconds to spare best_factory_dispatch still runs its first rule, and only that
+    (no repair): the budget that keeps it within a second on slow plants."""
+    problem = urgent_behind_long()
+    first = factory_dispatch(problem, factory_rules_for(problem)[0])
+    assert best_factory_dispatch(problem, seconds=0.0) == first
+    assert best_factory_dispatch(problem, seconds=60.0) != first
 
 
 @pytest.mark.parametrize("how", ["expiry", "stop"])

@@ -23,11 +23,12 @@ This module must never import ortools: it is the fallback when the solver is abs
 from __future__ import annotations
 
 import math
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import numpy as np
 
@@ -50,14 +51,22 @@ _MAX_STEPS = 100_000
 """Fixpoint steps per placement before giving the operation up (never reached in practice)."""
 _MAX_REKEYS = 2
 """Times a unit whose true earliest start is later than its key goes back to the heap."""
-_BLOCK_ATTEMPTS = 64
+_BLOCK_ATTEMPTS = 4
 """Times a block of max-lag-linked operations is re-placed with its earlier members delayed."""
+_IDLE_BLOCK_ATTEMPTS = 8
+"""Attempts per member for a block placed after everything else (see `_place_block_somewhere`)."""
+_SHORTFALL_STEPS = 4
+"""Steps by the shortfall before `_Run.probe_ending_by` falls back to bisection."""
+"""Attempts per member for a block placed after everything else (see `_place_block_somewhere`)."""
 _MINUTES_PER_WEEK = 7 * 24 * 60
 _POLL_STEPS = 32
 """Fixpoint steps between two looks at the deadline (a step costs about a microsecond)."""
 _TIME_LIMIT = 8 * MAX_TIME
 """Calendars are not expanded past this tick: a schedule that needs it is given up."""
 
+DEFAULT_FACTORY_SECONDS = 0.8
+"""Wall-clock seconds after which `best_factory_dispatch` starts no further rule or repair round
+(the first rule always runs): the heuristic is a starting point for the solver, not the search."""
 DEFAULT_FACTORY_BUDGET_OPERATIONS = 8_000
 """Operations `best_factory_dispatch` places in total across rules: every rule (up to 7) below
 1,150 operations, 4 at 2,000, one past 4,000 (a placement costs about 50 µs: 0.1 s per rule at
@@ -769,59 +778,75 @@ class _Run:
                     return item
         return -1
 
-    def place_block(self, members: list[int]) -> bool:
-        """Place a block of max-lag-linked operations; when a maximum lag is missed, take the
-        block back and have the predecessor end no earlier than the lag allows (on a longer mode,
-        or started later), then place the block again. False when it never fits.
+    def place_block(
+        self, members: list[int], floor: int = 0, attempts: int = _BLOCK_ATTEMPTS
+    ) -> bool:
+        """Place a block of max-lag-linked operations in order, none starting before `floor`.
+        When an operation would miss a maximum lag, its late predecessors must end no earlier
+        than the lag allows (on a longer mode, or started later): placement goes back to the
+        first of them, and this operation starts no earlier than now next time (one at a time,
+        the branches of a join take turns pushing each other). False when it never fits.
 
-        The predecessor aims at an end, not at a start delayed by the excess: on a calendar, a
+        A predecessor aims at an end, not at a start delayed by the excess: on a calendar, a
         later start may move the end by much more than the delay (over a night or a weekend),
         and the successor then slips further still, without end.
         """
         want_end = dict.fromkeys(members, 0)
-        for _ in range(_BLOCK_ATTEMPTS * len(members)):
-            self.poll()
-            done: list[tuple[int, _Placement]] = []
-            missed: tuple[int, int] | None = None
-            for o in members:
-                placement = self.probe_ending_by(o, self.earliest_ready(o), want_end[o])
-                if placement is None:
-                    self._take_back(done)
-                    return False
-                worst = 0
-                for p, _, max_lag in self.data.preds[o]:
-                    excess = placement.start - (self.end[p] + max_lag)
-                    if max_lag >= 0 and excess > worst:
-                        worst, missed = excess, (p, self.end[p] + excess)
-                if worst > 0:
-                    break
+        start_at = dict.fromkeys(members, floor)
+        position = {o: k for k, o in enumerate(members)}
+        done: list[tuple[int, _Placement]] = []
+        retries = attempts * len(members)
+        k = 0
+        while k < len(members):
+            o = members[k]
+            ready = max(self.earliest_ready(o), start_at[o])
+            placement = self.probe_ending_by(o, ready, want_end[o])
+            if placement is None:
+                self._take_back(done)
+                return False
+            missed = [
+                (p, placement.start - max_lag)
+                for p, _, max_lag in self.data.preds[o]
+                if max_lag >= 0 and placement.start > self.end[p] + max_lag
+            ]
+            if not missed:
                 self.commit(o, placement)
                 done.append((o, placement))
-            if missed is None:
-                return True
-            self._take_back(done)
-            p, end = missed
-            want_end[p] = max(want_end[p], end)
-        return False
+                k += 1
+                continue
+            retries -= 1
+            if retries < 0:
+                self._take_back(done)
+                return False
+            self.poll()
+            start_at[o] = placement.start
+            for p, end in missed:
+                want_end[p] = max(want_end[p], end)
+            k = min(position[p] for p, _ in missed)
+            while len(done) > k:
+                self.undo(done.pop()[0])
+        return True
 
     def probe_ending_by(self, o: int, t: int, want_end: int) -> _Placement | None:
         """The best placement of `o` from the earliest start at or after `t` at which it ends at
-        or after `want_end`; None when it never fits. Bisection over the start: a later start
-        never ends earlier."""
-        best = self.probe(o, t, want_end)
-        if best is None or best.end >= want_end:
-            return best
-        # A start shifted by the shortfall ends exactly on time when nothing is in the way.
-        high = t + want_end - best.end
-        found = self.probe(o, high, want_end)
-        if found is not None and found.end == want_end:
-            return found
-        if found is None or found.end < want_end:
-            high = want_end
-            found = self.probe(o, high, want_end)
-            if found is None:
-                return None
+        or after `want_end`; None when it never fits. A later start never ends earlier: the start
+        moves by the remaining shortfall (exact when nothing is in the way) until the end is
+        late enough, then bisection between the last two starts."""
         low = t
+        placement = self.probe(o, low, want_end)
+        for _ in range(_SHORTFALL_STEPS):
+            if placement is None or placement.end >= want_end:
+                return placement
+            high = low + want_end - placement.end
+            found = self.probe(o, high, want_end)
+            if found is None or found.end >= want_end:
+                break
+            low, placement = high, found
+        else:
+            high = max(want_end, low + 1)
+            found = self.probe(o, high, want_end)
+        if found is None or found.end == want_end:
+            return found
         while high - low > 1:
             middle = (low + high) // 2
             placement = self.probe(o, middle, want_end)
@@ -830,6 +855,46 @@ class _Run:
             else:
                 low = middle
         return found
+
+
+def _place_block_somewhere(run: _Run, members: list[int], week: int) -> bool:
+    """Place a block at its earliest, members in topological order, else with its branches in
+    the other order (see `_other_order`), else after everything placed so far, starting every 6
+    hours over two days in turn, before giving up: the block then meets only the calendars, not
+    the work around it, and an idle plant settles it in a few attempts."""
+    orders = [members]
+    other = _other_order(run.data, members)
+    if other != members:
+        orders.append(other)
+    if any(run.place_block(order) for order in orders):
+        return True
+    quarter = max(1, week // 28)
+    return any(
+        run.place_block(order, run.busy + k * quarter, _IDLE_BLOCK_ATTEMPTS)
+        for k in range(8)
+        for order in orders
+    )
+
+
+def _other_order(data: _Data, members: list[int]) -> list[int]:
+    """The members in another topological order: of those whose predecessors in the block are
+    placed, the one listed last goes first. Two branches that share a machine, joined under
+    maximum lags, often fit only one way round: the branch placed second ends nearer the join."""
+    inside = set(members)
+    position = {o: k for k, o in enumerate(members)}
+    waiting = {o: sum(p in inside for p, _, _ in data.preds[o]) for o in members}
+    ready = [-position[o] for o in members if waiting[o] == 0]
+    heapify(ready)
+    order: list[int] = []
+    while ready:
+        o = members[-heappop(ready)]
+        order.append(o)
+        for s in data.succs[o]:
+            if s in inside:
+                waiting[s] -= 1
+                if waiting[s] == 0:
+                    heappush(ready, -position[s])
+    return order
 
 
 def _purchase(item: int, suppliers: list[tuple[int, int, int]], short: int, start: int) -> Purchase:
@@ -940,7 +1005,7 @@ def _generate(
                 heappush(heap, (true_key, priority, u))
                 continue
             run.commit(o, placement)
-        elif not run.place_block(members):
+        elif not _place_block_somewhere(run, members, data.week):
             return None
         for o in members:
             for item, _ in data.produces[o]:
@@ -1018,41 +1083,71 @@ def best_factory_dispatch(
     rules: Iterable[Rule] | None = None,
     *,
     budget_operations: int = DEFAULT_FACTORY_BUDGET_OPERATIONS,
+    seconds: float = DEFAULT_FACTORY_SECONDS,
     deadline: Deadline | None = None,
 ) -> Schedule | None:
     """The best `factory_dispatch` schedule over several rules, repaired when it misses deadlines:
     fewest missed deadlines, then the objective's levels in order; None when no rule builds a
     schedule.
 
-    Rules run in order (by default `factory_rules_for(problem)`) while the operations placed stay
-    within `budget_operations` (half of it when orders have deadlines, the rest going to
-    `_repair`); the first always runs. Ties go to the earlier rule. When `deadline` passes (or its
-    stop token is set) the best complete schedule so far comes back at once (None if there is
-    none yet).
+    Rules run in order (by default `factory_rules_for(problem)`), then `_repair` rounds, while
+    the operations placed stay within `budget_operations` (the rules get half of it when orders
+    have deadlines) and the time spent plus the slowest run so far within `seconds`; the first
+    rule always runs. Ties go to the earlier rule. When `deadline` passes (or its stop token is
+    set) the best complete schedule so far comes back at once (None if there is none yet).
     """
+    budget = _Budget(seconds)
     data = _Data.build(problem)
     candidates = list(
         factory_rules_for(problem) if rules is None else dict.fromkeys(map(Rule, rules))
     )
     if not candidates:
         raise ValueError("best_factory_dispatch needs at least one rule")
-    runs = max(1, budget_operations // max(1, data.ix.n_operations))
+    budget.runs = max(1, budget_operations // max(1, data.ix.n_operations))
     has_deadlines = bool((data.ix.deadline >= 0).any())
-    rule_runs = max(1, runs // 2) if has_deadlines else runs
-    found: list[tuple[tuple[int, ...], int, Schedule, list[int]]] = []
+    rule_runs = max(1, budget.runs // 2) if has_deadlines else budget.runs
+    found: list[_Found] = []
     try:
         for k, rule in enumerate(candidates[:rule_runs]):
+            if not budget.take():
+                break
             rank = _rank(data, rule)
             schedule = _generate(data, rank, deadline)
             if schedule is not None:
                 found.append((_quality(problem, schedule), k, schedule, rank))
         found.sort(key=lambda f: f[:2])
         if found and found[0][0][0] > 0:
-            repaired = _repair(problem, data, found, deadline, runs - len(candidates[:rule_runs]))
-            found.insert(0, repaired)
+            found.insert(0, _repair(problem, data, found, deadline, budget))
     except _Expired:
         found.sort(key=lambda f: f[:2])
     return found[0][2] if found else None
+
+
+_Found = tuple[tuple[int, ...], int, Schedule, list[int]]
+"""A schedule found: (its `_quality`, the index of its rule, itself, the rule's rank)."""
+
+
+@dataclass(eq=False)
+class _Budget:
+    """What `best_factory_dispatch` may still spend: generations and wall-clock seconds."""
+
+    seconds: float
+    runs: int = 1
+    begun: float = field(default_factory=time.monotonic)
+    last: float = -1.0
+    slowest: float = 0.0
+
+    def take(self) -> bool:
+        """Whether one more generation fits (then counted): a run left, and the time spent plus
+        the slowest run so far within `seconds`. The first always fits."""
+        now = time.monotonic()
+        if self.last >= 0:
+            self.slowest = max(self.slowest, now - self.last)
+            if self.runs <= 0 or now - self.begun + self.slowest > self.seconds:
+                return False
+        self.runs -= 1
+        self.last = now
+        return True
 
 
 _REPAIR_CHAIN = 12
@@ -1062,16 +1157,16 @@ _REPAIR_CHAIN = 12
 def _repair(
     problem: Problem,
     data: _Data,
-    found: list[tuple[tuple[int, ...], int, Schedule, list[int]]],
+    found: list[_Found],
     deadline: Deadline | None,
-    rounds: int,
-) -> tuple[tuple[int, ...], int, Schedule, list[int]]:
+    budget: _Budget,
+) -> _Found:
     """Squeaky-wheel repair of missed deadlines (Joslin and Clements, JAIR 1999): each round,
     every order late in the last schedule gains priority worth its lateness (its units count as
     that much earlier in the generation), and the generation runs again with the same rule.
     Chains of `_REPAIR_CHAIN` rounds start from the rules' schedules, best first, until one
-    meets every deadline or `rounds` generations are spent; the best schedule seen wins (ties
-    keep the earlier one, so the result never gets worse than `found[0]`)."""
+    meets every deadline or the budget is spent; the best schedule seen wins (ties keep the
+    earlier one, so the result never gets worse than `found[0]`)."""
     deadlines = [-1 if o.deadline is None else o.deadline for o in problem.orders]
     best = found[0]
     starts: list[Schedule] = []
@@ -1083,8 +1178,9 @@ def _repair(
         starts.append(schedule)
         boost = [0] * len(deadlines)
         current = schedule
-        for _ in range(min(_REPAIR_CHAIN, rounds)):
-            rounds -= 1
+        for _ in range(_REPAIR_CHAIN):
+            if not budget.take():
+                return best
             completion = [0] * len(deadlines)
             for op in current.operations:
                 completion[op.job] = max(completion[op.job], op.end)
@@ -1100,8 +1196,6 @@ def _repair(
                 if key[0] == 0:
                     return best
             current = attempt
-        if rounds <= 0:
-            break
     return best
 
 
@@ -1117,6 +1211,7 @@ def _quality(problem: Problem, schedule: Schedule) -> tuple[int, ...]:
 
 __all__ = [
     "DEFAULT_FACTORY_BUDGET_OPERATIONS",
+    "DEFAULT_FACTORY_SECONDS",
     "best_factory_dispatch",
     "factory_dispatch",
     "factory_rules_for",
