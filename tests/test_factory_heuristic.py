@@ -607,18 +607,8 @@ def test_max_lags_from_a_known_schedule_are_met(seed: int) -> None:
     """Every routing link of a trust plant gets a maximum lag its witness schedule keeps (plus 30
     ticks): the whole order becomes one block with joins over shared machines and dies. The
     heuristic gave up on these (the branches chased each other); now it places them."""
-    problem, witness = generate_trust_plant(seed)
-    placed = {(o.job, o.index): o for o in witness.operations}
-    data = problem.model_dump(mode="json", exclude_none=True)
-    for j, order in enumerate(data["orders"]):
-        del order["deadline"]
-        index = {o["id"]: k for k, o in enumerate(order["operations"])}
-        for k, operation in enumerate(order["operations"]):
-            for link in operation["predecessors"]:
-                gap = placed[j, k].start - placed[j, index[link["operation_id"]]].end
-                link.setdefault("max_lag", max(gap, link["min_lag"]) + 30)
-    tight = parse_problem(data)
-    assert verify(tight, witness).ok
+    problem, _ = generate_trust_plant(seed)
+    tight = _bench_module().with_witness_lags(problem, 30)
     assert_sound(tight, best_factory_dispatch(tight))
 
 

@@ -1090,9 +1090,9 @@ def best_factory_dispatch(
     fewest missed deadlines, then the objective's levels in order; None when no rule builds a
     schedule.
 
-    Rules run in order (by default `factory_rules_for(problem)`), then `_repair` rounds, while
-    the operations placed stay within `budget_operations` (the rules get half of it when orders
-    have deadlines) and the time spent plus the slowest run so far within `seconds`; the first
+    Rules run in order (by default `factory_rules_for(problem)`) while the operations placed stay
+    within `budget_operations`, then `_repair` rounds (when deadlines are missed) within as many
+    again, all while the time spent plus the slowest run so far stays within `seconds`; the first
     rule always runs. Ties go to the earlier rule. When `deadline` passes (or its stop token is
     set) the best complete schedule so far comes back at once (None if there is none yet).
     """
@@ -1103,9 +1103,8 @@ def best_factory_dispatch(
     )
     if not candidates:
         raise ValueError("best_factory_dispatch needs at least one rule")
-    budget.runs = max(1, budget_operations // max(1, data.ix.n_operations))
-    has_deadlines = bool((data.ix.deadline >= 0).any())
-    rule_runs = max(1, budget.runs // 2) if has_deadlines else budget.runs
+    rule_runs = max(1, budget_operations // max(1, data.ix.n_operations))
+    budget.runs = 2 * rule_runs
     found: list[_Found] = []
     try:
         for k, rule in enumerate(candidates[:rule_runs]):
