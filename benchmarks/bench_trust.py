@@ -11,7 +11,9 @@ Per problem: `best_factory_dispatch` time and missed deadlines (and whether its 
 verifies); unless `--heuristic-only`, `solve(problem, SolveParams(time_limit=T, workers=2))`:
 status, whether a schedule came back, wall time and wall time over the limit. Then a summary:
 heuristic p50/max time and share with no missed deadline; share with a schedule, p50/max overrun.
-A table goes to stderr, the JSON result to stdout (and `--out`).
+`--witness-lags SLACK` swaps the deadlines for a maximum lag on every routing link that the
+witness keeps plus SLACK ticks (each order one max-lag block). A table goes to stderr, the JSON
+result to stdout (and `--out`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_factory_heuristic import emit  # the script's own folder is on sys.path
+from bench_factory_heuristic import emit, with_witness_lags  # the script's folder is on sys.path
 
 from scheduler.formats.generate import generate_trust_plant
 from scheduler.heuristics import best_factory_dispatch
@@ -47,8 +49,12 @@ def missed_deadlines(problem: Problem, schedule: Schedule) -> int:
     )
 
 
-def measure(seed: int, time_limit: float, heuristic_only: bool) -> dict[str, Any]:
+def measure(
+    seed: int, time_limit: float, heuristic_only: bool, witness_lags: int | None = None
+) -> dict[str, Any]:
     problem, _ = generate_trust_plant(seed)
+    if witness_lags is not None:
+        problem = with_witness_lags(problem, witness_lags)
     problem.index  # noqa: B018 - built outside the timing, as `solve` has it by then
     begin = time.perf_counter()
     schedule = best_factory_dispatch(problem)
@@ -102,12 +108,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=20, help="problems: seeds 0..N-1")
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--heuristic-only", action="store_true", help="skip the full solve")
+    parser.add_argument(
+        "--witness-lags",
+        type=int,
+        metavar="SLACK",
+        help="instead of deadlines, a max lag on every routing link: the witness's gap + SLACK",
+    )
     parser.add_argument("--out", type=Path, help="also write the JSON result here")
     args = parser.parse_args(argv)
     out = sys.stderr
     rows = []
     for seed in range(args.seeds):
-        row = measure(seed, args.time_limit, args.heuristic_only)
+        row = measure(seed, args.time_limit, args.heuristic_only, args.witness_lags)
         rows.append(row)
         line = (
             f"seed {seed:3d}  {row['operations']:4d} ops  {row['deadlines']:3d} deadlines  "
