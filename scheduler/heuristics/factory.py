@@ -308,7 +308,8 @@ class _Data:
     """Per resource: its calendar's longest working window (INFINITY without a calendar)."""
 
     @staticmethod
-    def build(problem: Problem) -> _Data:
+    def build(problem: Problem, deadline: Deadline | None = None) -> _Data:
+        """Raises `_Expired` when `deadline` passes (this takes a second at 50,000 operations)."""
         ix = problem.index
         n = ix.n_operations
         week = max(1, math.ceil(timedelta(minutes=_MINUTES_PER_WEEK) / problem.tick))
@@ -353,6 +354,8 @@ class _Data:
         produces: list[list[tuple[int, int]]] = []
         producers = [0] * len(problem.items)
         for order in problem.orders:
+            if deadline is not None and deadline.expired:
+                raise _Expired
             for op in order.operations:
                 resumable.append(op.resumable)
                 family.append(-1 if op.family is None else families[op.family])
@@ -1046,8 +1049,8 @@ def factory_dispatch(
     `rule` breaking ties between equally early operations; None when the heuristic cannot build
     one (maximum lags it cannot meet, a material nobody makes or sells, a calendar that never
     works long enough) or `deadline` passes first."""
-    data = _Data.build(problem)
     try:
+        data = _Data.build(problem, deadline)
         return _generate(data, _rank(data, Rule(rule)), deadline)
     except _Expired:
         return None
@@ -1097,16 +1100,16 @@ def best_factory_dispatch(
     set) the best complete schedule so far comes back at once (None if there is none yet).
     """
     budget = _Budget(seconds)
-    data = _Data.build(problem)
     candidates = list(
         factory_rules_for(problem) if rules is None else dict.fromkeys(map(Rule, rules))
     )
     if not candidates:
         raise ValueError("best_factory_dispatch needs at least one rule")
-    rule_runs = max(1, budget_operations // max(1, data.ix.n_operations))
+    rule_runs = max(1, budget_operations // max(1, problem.index.n_operations))
     budget.runs = 2 * rule_runs
     found: list[_Found] = []
     try:
+        data = _Data.build(problem, deadline)
         for k, rule in enumerate(candidates[:rule_runs]):
             if not budget.take():
                 break
