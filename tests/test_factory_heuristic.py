@@ -670,6 +670,20 @@ def test_best_prefers_meeting_deadlines_and_rules_follow_objective() -> None:
     assert at(best, 1) == (0, 0, 3)
 
 
+@pytest.mark.parametrize("rule", [Rule.EDD, Rule.SLACK])
+def test_due_date_rules_rank_by_a_deadline_before_the_due_date(rule: Rule) -> None:
+    """EDD and slack rank an order by the earlier of its due date and its hard deadline: the
+    order due late but with an early deadline goes first (it went second, missing it)."""
+    problem = plant(
+        orders=[
+            {"id": "due-soon", "due": 5, "operations": [op("a", "m0", 3)]},
+            {"id": "hard", "due": 100, "deadline": 4, "operations": [op("a", "m0", 3)]},
+        ],
+    )
+    schedule = assert_sound(problem, factory_dispatch(problem, rule))
+    assert at(schedule, 1) == (0, 0, 3)
+
+
 def urgent_behind_long() -> Problem:
     """An order ready at 0 on m0 and an urgent one ready a tick later, due before the first ends."""
     return plant(

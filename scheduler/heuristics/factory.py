@@ -917,10 +917,14 @@ def _purchase(item: int, suppliers: list[tuple[int, int, int]], short: int, star
 
 
 def _rank(data: _Data, rule: Rule) -> list[int]:
-    """Rank of each operation under `rule` (lower first); ties fall to the lower index."""
+    """Rank of each operation under `rule` (lower first); ties fall to the lower index. EDD and
+    slack read an order's due date as the earlier of its due date and its deadline."""
     ix = data.ix
     work = data.work_left
-    job_due = np.where(ix.due >= 0, ix.due, ix.deadline)
+    # The earlier of the due date and the hard deadline: the deadline binds when it comes first.
+    job_due = np.where(
+        (ix.deadline >= 0) & ((ix.due < 0) | (ix.deadline < ix.due)), ix.deadline, ix.due
+    )
     due = job_due[ix.op_job]
     no_due = due < 0
     keys: tuple[np.ndarray, ...]
