@@ -45,19 +45,17 @@ from scheduler.stop import Deadline
 
 INFINITY = 1 << 62
 """A start no rule can ever allow."""
-
-
 _MAX_STEPS = 100_000
 """Fixpoint steps per placement before giving the operation up (never reached in practice)."""
 _MAX_REKEYS = 2
 """Times a unit whose true earliest start is later than its key goes back to the heap."""
 _BLOCK_ATTEMPTS = 4
-"""Times a block of max-lag-linked operations is re-placed with its earlier members delayed."""
+"""Retries per member of a block of max-lag-linked operations (see `_Run.place_block`) before
+the next way of placing it is tried (see `_place_block_somewhere`)."""
 _IDLE_BLOCK_ATTEMPTS = 8
-"""Attempts per member for a block placed after everything else (see `_place_block_somewhere`)."""
+"""Retries per member for a block placed after everything else (see `_place_block_somewhere`)."""
 _SHORTFALL_STEPS = 4
 """Steps by the shortfall before `_Run.probe_ending_by` falls back to bisection."""
-"""Attempts per member for a block placed after everything else (see `_place_block_somewhere`)."""
 _MINUTES_PER_WEEK = 7 * 24 * 60
 _POLL_STEPS = 32
 """Fixpoint steps between two looks at the deadline (a step costs about a microsecond)."""
@@ -1176,32 +1174,35 @@ def _repair(
     deadlines = [-1 if o.deadline is None else o.deadline for o in problem.orders]
     best = found[0]
     starts: list[Schedule] = []
-    for _, k, schedule, rank in list(found):
-        if schedule in starts:
-            # Rules often agree (slack and EDD when every order has a deadline): a chain from
-            # the same schedule would only repeat itself.
-            continue
-        starts.append(schedule)
-        boost = [0] * len(deadlines)
-        current = schedule
-        for _ in range(_REPAIR_CHAIN):
-            if not budget.take():
-                return best
-            completion = [0] * len(deadlines)
-            for op in current.operations:
-                completion[op.job] = max(completion[op.job], op.end)
-            for j, (done, due) in enumerate(zip(completion, deadlines, strict=True)):
-                if due >= 0 and done > due:
-                    boost[j] += done - due
-            attempt = _generate(data, rank, deadline, boost)
-            if attempt is None:
-                break
-            key = _quality(problem, attempt)
-            if key < best[0]:
-                best = (key, k, attempt, rank)
-                if key[0] == 0:
+    try:
+        for _, k, schedule, rank in list(found):
+            if schedule in starts:
+                # Rules often agree (slack and EDD when every order has a deadline): a chain
+                # from the same schedule would only repeat itself.
+                continue
+            starts.append(schedule)
+            boost = [0] * len(deadlines)
+            current = schedule
+            for _ in range(_REPAIR_CHAIN):
+                if not budget.take():
                     return best
-            current = attempt
+                completion = [0] * len(deadlines)
+                for op in current.operations:
+                    completion[op.job] = max(completion[op.job], op.end)
+                for j, (done, due) in enumerate(zip(completion, deadlines, strict=True)):
+                    if due >= 0 and done > due:
+                        boost[j] += done - due
+                attempt = _generate(data, rank, deadline, boost)
+                if attempt is None:
+                    break
+                key = _quality(problem, attempt)
+                if key < best[0]:
+                    best = (key, k, attempt, rank)
+                    if key[0] == 0:
+                        return best
+                current = attempt
+    except _Expired:
+        pass  # the best so far stands
     return best
 
 
