@@ -36,6 +36,7 @@ import numpy as np
 from scheduler.formats.generate import witness_schedule
 from scheduler.heuristics import Rule, best_factory_dispatch, factory_dispatch
 from scheduler.problem import Problem, parse_problem, parse_problem_json
+from scheduler.schedule import evaluate, objective_values
 from scheduler.verify import verify
 
 SEED = 20240611
@@ -271,6 +272,9 @@ def bench(problem: Problem, repeats: int) -> dict[str, Any]:
             "seconds": best_s,
             "makespan": None if best is None else max(op.end for op in best.operations),
             "missed_deadlines": missed,
+            "objective": None
+            if best is None
+            else objective_values(problem, evaluate(problem, best)),
         },
     }
 
@@ -310,7 +314,7 @@ def main(argv: list[str] | None = None) -> None:
     best = result["best_factory_dispatch"]
     print(
         f"  {'best_factory_dispatch':<24}{best['seconds'] * 1000:9.1f} ms   makespan {best['makespan']}"
-        f"   missed deadlines {best['missed_deadlines']}",
+        f"   missed deadlines {best['missed_deadlines']}   objective {best['objective']}",
         file=out,
     )
     emit(result, args.out)
