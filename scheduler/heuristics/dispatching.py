@@ -9,6 +9,9 @@ Why time is monotone: machines leave the heap in non-decreasing key order and ev
 at key `t` starts at or after `t`, so no operation that arrives later can be ready before `t`. That
 is what lets a machine's ready time be advanced to the current time without losing idle gaps.
 
+A `Deadline` (time limit and stop token) is polled every `_POLL_EVENTS` machine events and between
+rules; once it has passed, the best complete schedule so far comes back.
+
 This module must never import ortools: it is the fallback when the solver is absent or fails.
 """
 
