@@ -596,9 +596,11 @@ class _Run:
     def _resource_step(self, r: int, t: int, end: int, work: int, units: int) -> int:
         calendar = self.data.resource_calendar[r]
         if calendar is not None:
-            if end - t > self.data.resource_longest[r]:
+            if end - t > self.data.resource_longest[r] + 1:
                 # No window ever holds this span: stepping from window to window would run
-                # until the calendar's expansion limit (minutes of work), to no avail.
+                # until the calendar's expansion limit (minutes of work), to no avail. One tick
+                # more: with a tick that does not divide a week, a window's rounded length
+                # differs by one from week to week.
                 return INFINITY
             nxt = calendar.contains(t, end)
             if nxt != t:
