@@ -268,3 +268,23 @@ COERCIONS = [
     ),
 ]
 """Each value the problem file once coerced (or misread), refused now naming its field."""
+SLOW_CALENDAR_PROBLEM = """{"name":"slow-heuristic","planning_start":"2025-03-03T18:13:00","tick":"PT5M",
+"calendars":[{"id":"cal1","shifts":[
+  {"days":["mon","tue","wed","thu","fri"],"start":"06:00","end":"14:00"},
+  {"days":["mon","tue","wed","thu","fri"],"start":"14:30","end":"22:00"}]},
+ {"id":"cal2","shifts":[{"days":["mon","tue","wed","thu","fri"],"start":"06:00","end":"10:00"},
+  {"days":["mon","tue","wed","thu","fri"],"start":"10:15","end":"14:00"},
+  {"days":["mon","tue","wed","thu","fri"],"start":"14:00","end":"17:45"}]}],
+"machines":[{"id":"m0","calendar":"cal2"},{"id":"m1a","calendar":"cal1"},
+ {"id":"m1b","calendar":"cal1"}],
+"resources":[{"id":"r1","calendar":"cal2"}],
+"orders":[{"id":"A","operations":[
+  {"id":"o0","resumable":true,"machines":[{"machine_id":"m0","duration":377}]},
+  {"id":"o1","resumable":true,"machines":[{"machine_id":"m1a","setup":11,"per_unit":23},
+   {"machine_id":"m1b","duration":274}],
+   "predecessors":[{"operation_id":"o0","max_lag":0}],"resources":[{"resources":["r1"]}]}]}],
+"objective":"makespan"}"""
+"""Issue 8's 2-operation problem: o1 (no wait after o0) needs r1, whose shifts of at most 47
+ticks never hold o1's 274-tick span on m1b, and o0 must end early in one of r1's shifts for o1 to
+fit on m1a. The optimum is makespan 1041 (o0 ends at 1007, o1 runs 1007-1041 on m1a): o0 ends at
+830 at the earliest, and until Friday every end leaves o1 crossing a break of r1."""

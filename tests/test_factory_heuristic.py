@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import helpers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scheduler.formats.generate import generate_trust_plant
 from scheduler.heuristics import (
     Rule,
     best_factory_dispatch,
     factory_dispatch,
     factory_rules_for,
 )
-from scheduler.problem import Problem, parse_problem, predecessors_of
+from scheduler.problem import Problem, parse_problem, parse_problem_json, predecessors_of
 from scheduler.schedule import Purchase, Schedule, ScheduledOperation
+from scheduler.stop import Deadline, StopToken
 from scheduler.verify import verify
 
 # --------------------------------------------------------------------------------------------------
@@ -598,6 +602,16 @@ def test_max_lag_repaired_by_delaying_the_predecessor_or_none() -> None:
     assert factory_dispatch(impossible) is None
 
 
+@pytest.mark.parametrize("seed", [3, 8])
+def test_max_lags_from_a_known_schedule_are_met(seed: int) -> None:
+    """Every routing link of a trust plant gets a maximum lag its witness schedule keeps (plus 30
+    ticks): the whole order becomes one block with joins over shared machines and dies. The
+    heuristic gave up on these (the branches chased each other); now it places them."""
+    problem, _ = generate_trust_plant(seed)
+    tight = _bench_module().with_witness_lags(problem, 30)
+    assert_sound(tight, best_factory_dispatch(tight))
+
+
 def test_deadline_missed_is_still_returned() -> None:
     """A deadline the greedy order cannot meet: the schedule comes back for the solver to judge."""
     problem = plant(
@@ -654,6 +668,42 @@ def test_best_prefers_meeting_deadlines_and_rules_follow_objective() -> None:
     assert mwkr is not None and at(mwkr, 1)[2] == 13
     best = assert_sound(problem, best_factory_dispatch(problem))
     assert at(best, 1) == (0, 0, 3)
+
+
+@pytest.mark.parametrize("rule", [Rule.EDD, Rule.SLACK])
+def test_due_date_rules_rank_by_a_deadline_before_the_due_date(rule: Rule) -> None:
+    """EDD and slack rank an order by the earlier of its due date and its hard deadline: the
+    order due late but with an early deadline goes first (it went second, missing it)."""
+    problem = plant(
+        orders=[
+            {"id": "due-soon", "due": 5, "operations": [op("a", "m0", 3)]},
+            {"id": "hard", "due": 100, "deadline": 4, "operations": [op("a", "m0", 3)]},
+        ],
+    )
+    schedule = assert_sound(problem, factory_dispatch(problem, rule))
+    assert at(schedule, 1) == (0, 0, 3)
+
+
+def urgent_behind_long() -> Problem:
+    """An order ready at 0 on m0 and an urgent one ready a tick later, due before the first ends."""
+    return plant(
+        orders=[
+            {"id": "first", "operations": [op("a", "m0", 10)]},
+            {"id": "urgent", "release": 1, "deadline": 12, "operations": [op("a", "m0", 5)]},
+        ],
+    )
+
+
+def test_repair_promotes_an_order_that_misses_its_deadline() -> None:
+    """Every rule starts the order that is ready first and misses the deadline of the one ready a
+    tick later; the squeaky-wheel repair moves that one ahead, and the deadline holds."""
+    problem = urgent_behind_long()
+    for rule in Rule:
+        greedy = factory_dispatch(problem, rule)
+        assert greedy is not None and at(greedy, 1) == (0, 10, 15)
+    best = assert_sound(problem, best_factory_dispatch(problem))
+    assert at(best, 1) == (0, 1, 6)
+    assert at(best, 0) == (0, 6, 16)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -879,3 +929,107 @@ def test_plant_of_2000_operations_is_fast_and_sound(orders: int) -> None:
     assert schedule is not None
     assert semantic_violations(problem, schedule, deadlines=False) == []
     assert seconds < 1.0, seconds
+
+
+# --------------------------------------------------------------------------------------------------
+# The trust benchmark's problems
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_trust_plant_is_valid_and_its_witness_meets_every_deadline(seed: int) -> None:
+    """generate_trust_plant gives 140-300 operations, a deadline on every order and a witness
+    schedule the verifier accepts, deadlines included (so the problem is feasible)."""
+    problem, witness = generate_trust_plant(seed)
+    assert 140 <= problem.index.n_operations <= 300
+    assert all(order.deadline is not None for order in problem.orders)
+    assert any(op.resumable for order in problem.orders for op in order.operations)
+    assert any(
+        p.max_lag is not None
+        for order in problem.orders
+        for op in order.operations
+        for p in op.predecessors or ()
+    )
+    report = verify(problem, witness)
+    assert report.ok, [v.message for v in report.violations]
+    assert generate_trust_plant(seed)[0] == problem
+
+
+# --------------------------------------------------------------------------------------------------
+# Time: calendars that never fit, deadlines and stop tokens
+
+
+def test_slow_calendar_problem_is_fast_and_finds_the_optimum() -> None:
+    """Issue 8's 2-operation problem (36 s per rule before): every rule answers in milliseconds,
+    and the no-wait pair is repaired by aiming o0's end, down to the optimum 1041."""
+    problem = parse_problem_json(helpers.SLOW_CALENDAR_PROBLEM)
+    begin = time.perf_counter()
+    for rule in Rule:
+        factory_dispatch(problem, rule)
+    best = assert_sound(problem, best_factory_dispatch(problem))
+    assert time.perf_counter() - begin < 3.0
+    assert max(o.end for o in best.operations) == 1041
+    assert at(best, 0, 1) == (1, 1007, 1041)
+
+
+def test_resource_shifts_shorter_than_the_operation_give_none_at_once() -> None:
+    """An operation longer than every shift of the only resource it can use never fits: None at
+    once (each rule took a second before, stepping from shift to shift to the expansion limit),
+    while one that just fits the shift is placed."""
+
+    def problem(work: int) -> Problem:
+        shifts = [{"days": ["mon", "wed"], "start": "08:00", "end": "10:00"}]
+        return plant(
+            tick="PT5M",
+            machines=[{"id": "m0", "calendar": "long"}],
+            calendars=[
+                {"id": "short", "shifts": shifts},
+                {"id": "long", "shifts": [{"days": ["mon"], "start": "06:00", "end": "22:00"}]},
+            ],
+            resources=[{"id": "r", "calendar": "short"}],
+            orders=[
+                {
+                    "id": "j0",
+                    "operations": [
+                        op("a", "m0", work, resumable=True, resources=[{"resources": ["r"]}])
+                    ],
+                }
+            ],
+        )
+
+    too_long = problem(25)
+    begin = time.perf_counter()
+    for rule in Rule:
+        assert factory_dispatch(too_long, rule) is None
+    assert time.perf_counter() - begin < 1.5
+    assert at(assert_sound(problem(24), factory_dispatch(problem(24))), 0) == (0, 96, 120)
+
+
+def test_time_budget_runs_the_first_rule_only_when_spent() -> None:
+    """With no seconds to spare best_factory_dispatch still runs its first rule, and only that
+    (no repair): the budget that keeps it within a second on slow plants."""
+    problem = urgent_behind_long()
+    first = factory_dispatch(problem, factory_rules_for(problem)[0])
+    assert best_factory_dispatch(problem, seconds=0.0) == first
+    assert best_factory_dispatch(problem, seconds=60.0) != first
+
+
+@pytest.mark.parametrize("how", ["expiry", "stop"])
+def test_deadline_or_stop_during_the_heuristic_returns_within_a_second(how: str) -> None:
+    """best_factory_dispatch with every rule on a 6,000-operation plant (seconds of work) answers
+    within a second of its deadline expiring or its stop token being set, with a sound schedule
+    or None."""
+    problem = _bench_module().plant(600)
+    problem.index  # noqa: B018 - built outside the timing
+    token = StopToken()
+    deadline = Deadline(0.2) if how == "expiry" else Deadline(None, token)
+    if how == "stop":
+        threading.Timer(0.2, token.stop).start()
+    begin = time.perf_counter()
+    # Every rule, no time budget of its own: seconds of work unless the deadline ends it.
+    schedule = best_factory_dispatch(
+        problem, budget_operations=10**6, seconds=60.0, deadline=deadline
+    )
+    assert time.perf_counter() - begin < 1.2
+    if schedule is not None:
+        assert semantic_violations(problem, schedule, deadlines=False) == []
+    assert factory_dispatch(problem, deadline=Deadline(0.0)) is None

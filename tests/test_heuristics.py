@@ -23,6 +23,7 @@ from scheduler.heuristics import (
 )
 from scheduler.problem import ObjectiveKind, Problem
 from scheduler.schedule import Schedule, evaluate, objective_value
+from scheduler.stop import Deadline, StopToken
 from scheduler.verify import verify
 
 Route = list[list[tuple[int, int]]]
@@ -311,6 +312,20 @@ def test_medium_instance_is_fast() -> None:
     schedule = dispatch(problem, Rule.MWKR)
     assert time.perf_counter() - begin < 1.0
     assert_feasible(problem, schedule)
+
+
+def test_deadline_ends_dispatching_inside_a_rule() -> None:
+    """An expired deadline or a set stop token ends dispatching within a rule (None: no complete
+    schedule yet); a deadline far away changes nothing."""
+    jobs = [[[((7 * j + 3 * k) % 25, 1 + (j * k) % 9)] for k in range(25)] for j in range(400)]
+    problem = make_problem(jobs)
+    token = StopToken()
+    token.stop()
+    begin = time.perf_counter()
+    assert best_dispatch(problem, deadline=Deadline(None, token)) is None
+    assert dispatch(problem, Rule.MWKR, deadline=Deadline(0.0)) is None
+    assert time.perf_counter() - begin < 0.5
+    assert best_dispatch(problem, deadline=Deadline(60.0)) == best_dispatch(problem)
 
 
 def test_never_imports_ortools() -> None:

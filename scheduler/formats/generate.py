@@ -934,3 +934,74 @@ __all__ = [
     "generate_plant",
     "witness_schedule",
 ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Plants with deadlines that a known schedule meets (the trust benchmark)
+
+TRUST_OPERATIONS = (140, 300)
+"""Operations of a `generate_trust_plant` problem, sub-assembly orders included."""
+TRUST_MACHINES: tuple[tuple[str, int], ...] = (
+    ("cut", 1),
+    ("press", 2),
+    ("weld", 1),
+    ("wash", 1),
+    ("paint", 1),
+    ("oven", 1),
+    ("assembly", 1),
+    ("inspect", 1),
+)
+"""Every group, so that every rule is in play (shift calendars, changeovers on press and paint, a
+no-wait wash -> paint, a cooling lag after curing, resumable curing, crews and tools), mostly one
+machine each: a loaded plant, where the order of the work decides which deadlines hold."""
+
+
+def generate_trust_plant(
+    seed: int, *, deadline_share: float = 1.0, slack: int = DAY
+) -> tuple[Problem, Schedule]:
+    """A seeded factory problem of 140-300 operations whose hard deadlines a known schedule meets,
+    and that schedule.
+
+    `generate_plant` with every machine group, crews, purchased and made items; then
+    `witness_schedule` (verified by `scheduler.verify` before anything else) and a hard deadline
+    `slack` ticks after its completion on `deadline_share` of the orders (sub-assemblies too). So
+    every problem is feasible, and a solver or heuristic that returns nothing has failed.
+    """
+    from scheduler.verify import verify  # the verifier is independent of the formats package
+
+    rng = np.random.default_rng(seed)
+    target = int(rng.integers(TRUST_OPERATIONS[0], TRUST_OPERATIONS[1] + 1))
+    orders = max(1, target // 10)
+    low, high = TRUST_OPERATIONS
+    while True:
+        spec = PlantSpec(
+            f"trust-{seed}",
+            orders=orders,
+            machines=TRUST_MACHINES,
+            products=6,
+            purchased=7,
+            intermediates=2,
+            crews=True,
+            quantity=(20, 60),
+            release_days=3,
+            lead_days=(2, 5),
+            deadline_share=0.0,
+        )
+        plant = generate_plant(spec, seed)
+        size = plant.index.n_operations
+        if size < low:
+            orders += max(1, (low - size) // 9)
+        elif size > high:
+            orders -= max(1, (size - high) // 9)
+        else:
+            break
+    witness = witness_schedule(plant)
+    report = verify(plant, witness)
+    if not report.ok:
+        raise AssertionError(f"witness of seed {seed}: {report.violations[0].message}")
+    completion = _completions(plant, witness)
+    data = plant.model_dump(mode="json", exclude_none=True)
+    n_deadlines = max(1, round(deadline_share * len(plant.orders)))
+    for j in sorted(rng.choice(len(plant.orders), size=n_deadlines, replace=False).tolist()):
+        data["orders"][j]["deadline"] = int(completion[j]) + slack
+    return parse_problem(data), witness

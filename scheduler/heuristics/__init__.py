@@ -17,6 +17,7 @@ from scheduler.heuristics.dispatching import (
 )
 from scheduler.heuristics.factory import (
     DEFAULT_FACTORY_BUDGET_OPERATIONS,
+    DEFAULT_FACTORY_SECONDS,
     best_factory_dispatch,
     factory_dispatch,
     factory_rules_for,
@@ -25,6 +26,7 @@ from scheduler.heuristics.factory import (
 __all__ = [
     "DEFAULT_BUDGET_OPERATIONS",
     "DEFAULT_FACTORY_BUDGET_OPERATIONS",
+    "DEFAULT_FACTORY_SECONDS",
     "Rule",
     "best_dispatch",
     "best_dispatch_arrays",

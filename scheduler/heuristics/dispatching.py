@@ -9,6 +9,9 @@ Why time is monotone: machines leave the heap in non-decreasing key order and ev
 at key `t` starts at or after `t`, so no operation that arrives later can be ready before `t`. That
 is what lets a machine's ready time be advanced to the current time without losing idle gaps.
 
+A `Deadline` (time limit and stop token) is polled every `_POLL_EVENTS` machine events and between
+rules; once it has passed, the best complete schedule so far comes back.
+
 This module must never import ortools: it is the fallback when the solver is absent or fails.
 """
 
@@ -18,12 +21,20 @@ import operator
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from heapq import heappop, heappush
+from typing import overload
 
 import numpy as np
 
 from scheduler.problem import ObjectiveKind, Problem, ProblemIndex
 from scheduler.schedule import Schedule
 from scheduler.stop import Deadline
+
+_POLL_EVENTS = 1024
+"""Machine events between two looks at the deadline (an event costs a few microseconds)."""
+
+
+class _Expired(Exception):
+    """A heuristic run's deadline passed: the run is abandoned, the caller keeps what it has."""
 
 
 class Rule(StrEnum):
@@ -87,17 +98,32 @@ DEFAULT_BUDGET_OPERATIONS = 50_000
 one rule past 25,000 (a rule costs 2-5 µs per operation)."""
 
 
-def dispatch(problem: Problem, rule: Rule) -> Schedule:
-    """A feasible schedule built by non-delay dispatching with `rule`."""
-    machine, start, end = dispatch_arrays(problem, rule)
+Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""(machine, start, end) per flat operation (see `ProblemIndex`)."""
+
+
+@overload
+def dispatch(problem: Problem, rule: Rule, *, deadline: None = None) -> Schedule: ...
+@overload
+def dispatch(problem: Problem, rule: Rule, *, deadline: Deadline) -> Schedule | None: ...
+def dispatch(problem: Problem, rule: Rule, *, deadline: Deadline | None = None) -> Schedule | None:
+    """A feasible schedule built by non-delay dispatching with `rule`; None when `deadline`
+    passes (or its stop token is set) first."""
+    try:
+        machine, start, end = _dispatch(problem, Rule(rule), deadline)
+    except _Expired:
+        return None
     return Schedule.from_arrays(problem, machine, start, end)
 
 
-def dispatch_arrays(problem: Problem, rule: Rule) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dispatch_arrays(problem: Problem, rule: Rule) -> Arrays:
     """(machine, start, end) per flat operation (see `ProblemIndex`) of `dispatch`."""
+    return _dispatch(problem, Rule(rule), None)
+
+
+def _dispatch(problem: Problem, rule: Rule, deadline: Deadline | None) -> Arrays:
     ix = problem.index
-    rule = Rule(rule)
-    return _generate(ix, _rank(ix, rule), fifo=rule is Rule.FIFO)
+    return _generate(ix, _rank(ix, rule), fifo=rule is Rule.FIFO, deadline=deadline)
 
 
 def rules_for(problem: Problem) -> tuple[Rule, ...]:
@@ -113,23 +139,38 @@ def rules_for(problem: Problem) -> tuple[Rule, ...]:
     return rules
 
 
+@overload
+def best_dispatch(
+    problem: Problem,
+    rules: Iterable[Rule] | None = None,
+    *,
+    budget_operations: int = DEFAULT_BUDGET_OPERATIONS,
+    deadline: None = None,
+) -> Schedule: ...
+@overload
+def best_dispatch(
+    problem: Problem,
+    rules: Iterable[Rule] | None = None,
+    *,
+    budget_operations: int = DEFAULT_BUDGET_OPERATIONS,
+    deadline: Deadline,
+) -> Schedule | None: ...
 def best_dispatch(
     problem: Problem,
     rules: Iterable[Rule] | None = None,
     *,
     budget_operations: int = DEFAULT_BUDGET_OPERATIONS,
     deadline: Deadline | None = None,
-) -> Schedule:
+) -> Schedule | None:
     """The dispatch schedule with the lowest objective over several rules.
 
     Rules run in the given order (by default `rules_for(problem)`) until the next run would take
     the operations scheduled past `budget_operations`; the first rule always runs. Ties go to the
-    earlier rule, so the result is deterministic.
+    earlier rule, so the result is deterministic. When `deadline` passes (or its stop token is
+    set) the best schedule so far comes back at once: None when the first rule was not done.
     """
-    machine, start, end = best_dispatch_arrays(
-        problem, rules, budget_operations=budget_operations, deadline=deadline
-    )
-    return Schedule.from_arrays(problem, machine, start, end)
+    arrays = _best_dispatch(problem, rules, budget_operations, deadline)
+    return None if arrays is None else Schedule.from_arrays(problem, *arrays)
 
 
 def best_dispatch_arrays(
@@ -137,25 +178,34 @@ def best_dispatch_arrays(
     rules: Iterable[Rule] | None = None,
     *,
     budget_operations: int = DEFAULT_BUDGET_OPERATIONS,
-    deadline: Deadline | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(machine, start, end) per flat operation of `best_dispatch`; no rule after the first
-    starts once `deadline` has expired."""
+) -> Arrays:
+    """(machine, start, end) per flat operation of `best_dispatch`."""
+    arrays = _best_dispatch(problem, rules, budget_operations, None)
+    assert arrays is not None, "only a deadline ends the search before the first rule"
+    return arrays
+
+
+def _best_dispatch(
+    problem: Problem,
+    rules: Iterable[Rule] | None,
+    budget_operations: int,
+    deadline: Deadline | None,
+) -> Arrays | None:
     ix = problem.index
     candidates = list(rules_for(problem) if rules is None else dict.fromkeys(map(Rule, rules)))
     if not candidates:
         raise ValueError("best_dispatch needs at least one rule")
     runs = max(1, budget_operations // max(1, ix.n_operations))
-    best: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    best: Arrays | None = None
     best_value = 0
     for rule in candidates[:runs]:
-        if best is not None and deadline is not None and deadline.expired:
+        try:
+            arrays = _dispatch(problem, rule, deadline)
+        except _Expired:
             break
-        arrays = dispatch_arrays(problem, rule)
         value = objective_of_ends(problem, arrays[2])
         if best is None or value < best_value:
             best, best_value = arrays, value
-    assert best is not None
     return best
 
 
@@ -242,9 +292,11 @@ def _rank(ix: ProblemIndex, rule: Rule) -> list[int]:
 
 
 def _generate(
-    ix: ProblemIndex, rank: Sequence[int], *, fifo: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Non-delay serial generation; `fifo` ranks by job ready time first, then by `rank`."""
+    ix: ProblemIndex, rank: Sequence[int], *, fifo: bool, deadline: Deadline | None
+) -> Arrays:
+    """Non-delay serial generation; `fifo` ranks by job ready time first, then by `rank`.
+
+    Raises `_Expired` when `deadline` passes."""
     n = ix.n_operations
     n_machines = ix.n_machines
     mode_start = ix.mode_start.tolist()
@@ -324,7 +376,13 @@ def _generate(
     for j in range(ix.n_jobs):
         arrive(int(ix.job_start[j]), int(ix.release[j]))
 
+    polled = 0
     while events:
+        polled += 1
+        if polled == _POLL_EVENTS:
+            polled = 0
+            if deadline is not None and deadline.expired:
+                raise _Expired
         t, m = heappop(events)
         if t != machine_key[m]:
             continue

@@ -10,9 +10,12 @@ so far: release, routing lags, the machine's calendar and capacity (gaps may be 
 order), the resources (the first alternative free then) with their calendars, and the materials
 (waiting for stock or production that covers the consumption, or buying it just in time).
 
-What a greedy construction cannot promise is left to the solver: deadlines may be missed, and a
-block whose maximum lags cannot be met after delaying its first operations gives no schedule
-(None). Each rule is one function `(start) -> start` below; a placement is their common fixpoint.
+Deadlines are not a placement rule: `best_factory_dispatch` repairs a schedule that misses some
+by squeaky-wheel rounds (late orders promoted by their lateness, generated again), and what it
+still misses is left to the solver. A block whose maximum lags cannot be met after its first
+operations aim at later ends gives no schedule (None). Each rule is one function
+`(start) -> start` below; a placement is their common fixpoint, searched no further than a week
+past the time after which only the weekly calendars change. Every run polls a `Deadline`.
 
 This module must never import ortools: it is the fallback when the solver is absent or fails.
 """
@@ -20,15 +23,16 @@ This module must never import ortools: it is the fallback when the solver is abs
 from __future__ import annotations
 
 import math
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import numpy as np
 
-from scheduler.heuristics.dispatching import Rule
+from scheduler.heuristics.dispatching import Rule, _Expired
 from scheduler.problem import MAX_TIME, ItemQuantity, ObjectiveKind, Problem, ProblemIndex
 from scheduler.schedule import (
     Purchase,
@@ -46,12 +50,22 @@ _MAX_STEPS = 100_000
 """Fixpoint steps per placement before giving the operation up (never reached in practice)."""
 _MAX_REKEYS = 2
 """Times a unit whose true earliest start is later than its key goes back to the heap."""
-_BLOCK_ATTEMPTS = 64
-"""Times a block of max-lag-linked operations is re-placed with its earlier members delayed."""
+_BLOCK_ATTEMPTS = 4
+"""Retries per member of a block of max-lag-linked operations (see `_Run.place_block`) before
+the next way of placing it is tried (see `_place_block_somewhere`)."""
+_IDLE_BLOCK_ATTEMPTS = 8
+"""Retries per member for a block placed after everything else (see `_place_block_somewhere`)."""
+_SHORTFALL_STEPS = 4
+"""Steps by the shortfall before `_Run.probe_ending_by` falls back to bisection."""
 _MINUTES_PER_WEEK = 7 * 24 * 60
+_POLL_STEPS = 32
+"""Fixpoint steps between two looks at the deadline (a step costs about a microsecond)."""
 _TIME_LIMIT = 8 * MAX_TIME
 """Calendars are not expanded past this tick: a schedule that needs it is given up."""
 
+DEFAULT_FACTORY_SECONDS = 0.8
+"""Wall-clock seconds after which `best_factory_dispatch` starts no further rule or repair round
+(the first rule always runs): the heuristic is a starting point for the solver, not the search."""
 DEFAULT_FACTORY_BUDGET_OPERATIONS = 8_000
 """Operations `best_factory_dispatch` places in total across rules: every rule (up to 7) below
 1,150 operations, 4 at 2,000, one past 4,000 (a placement costs about 50 µs: 0.1 s per rule at
@@ -176,9 +190,17 @@ class _Data:
     unit_of: list[int]
     work_left: np.ndarray
     ops_left: np.ndarray
+    week: int
+    """Ticks per week: every calendar repeats with this period after its last exception."""
+    quiet: int
+    """A time after which nothing of the problem changes but the weekly calendars: every
+    exception, release, open purchase order and supplier lead time lies before it."""
+    resource_longest: list[int]
+    """Per resource: its calendar's longest working window (INFINITY without a calendar)."""
 
     @staticmethod
-    def build(problem: Problem) -> _Data:
+    def build(problem: Problem, deadline: Deadline | None = None) -> _Data:
+        """Raises `_Expired` when `deadline` passes (this takes a second at 50,000 operations)."""
         ix = problem.index
         n = ix.n_operations
         week = max(1, math.ceil(timedelta(minutes=_MINUTES_PER_WEEK) / problem.tick))
@@ -223,6 +245,8 @@ class _Data:
         produces: list[list[tuple[int, int]]] = []
         producers = [0] * len(problem.items)
         for order in problem.orders:
+            if deadline is not None and deadline.expired:
+                raise _Expired
             for op in order.operations:
                 resumable.append(op.resumable)
                 family.append(-1 if op.family is None else families[op.family])
@@ -263,6 +287,14 @@ class _Data:
             for p, _, _ in preds[o]:
                 longest[p] = max(longest[p], longest[o] + 1)
         ops_left = np.asarray(longest, dtype=np.int64)
+        quiet = max(
+            [0, *(c.stable for c in calendars.values()), *ix.release.tolist()]
+            + [t for a in arrivals for t, _ in a]
+            + [s.lead_time for item in problem.items for s in item.suppliers]
+        )
+        resource_calendar = [
+            None if r.calendar is None else calendars[r.calendar] for r in problem.resources
+        ]
         return _Data(
             ix=ix,
             modes=modes,
@@ -280,9 +312,7 @@ class _Data:
             ],
             setups=setups,
             resource_capacity=[r.capacity for r in problem.resources],
-            resource_calendar=[
-                None if r.calendar is None else calendars[r.calendar] for r in problem.resources
-            ],
+            resource_calendar=resource_calendar,
             stock=[item.stock for item in problem.items],
             arrivals=arrivals,
             suppliers=[
@@ -294,7 +324,29 @@ class _Data:
             unit_of=unit_of,
             work_left=work_left,
             ops_left=ops_left,
+            week=week,
+            quiet=quiet,
+            resource_longest=[
+                INFINITY if c is None else _longest_window(c) for c in resource_calendar
+            ],
         )
+
+
+def _longest_window(calendar: _Windows) -> int:
+    """The longest span of working time `calendar` ever has; INFINITY when it may not end.
+
+    Windows repeat weekly after `stable` and are expanded past it by two weeks, so each window
+    cut short at the expansion's end has a whole copy a week earlier, unless it is longer than
+    a week (a calendar that never stops).
+    """
+    longest = 0
+    for a, b in zip(calendar.starts, calendar.ends, strict=True):
+        if b >= calendar.until:
+            if a < calendar.stable + calendar.week:
+                return INFINITY
+            continue
+        longest = max(longest, b - a)
+    return longest
 
 
 def _totals(items: dict[str, int], flows: Iterable[ItemQuantity]) -> list[tuple[int, int]]:
@@ -402,6 +454,10 @@ class _Run:
     purchases: list[Purchase] = field(default_factory=list)
     bought: list[int] = field(default_factory=list)
     """Per operation: how many purchases its placement added (popped again on undo)."""
+    deadline: Deadline | None = None
+    busy: int = 0
+    """The latest end ever committed: after it (and `data.quiet`) every machine, resource and
+    stock is idle for good, so only the weekly calendars still change from one start to the next."""
 
     def __post_init__(self) -> None:
         d = self.data
@@ -418,6 +474,11 @@ class _Run:
 
     # ---------------------------------------------------------------------------------- rules
 
+    def poll(self) -> None:
+        """Raise `_Expired` once the deadline has passed or the stop token is set."""
+        if self.deadline is not None and self.deadline.expired:
+            raise _Expired
+
     def earliest_ready(self, o: int) -> int:
         """Release and minimum lags after every (placed) predecessor."""
         t = self.data.release[o]
@@ -428,6 +489,12 @@ class _Run:
     def _resource_step(self, r: int, t: int, end: int, work: int, units: int) -> int:
         calendar = self.data.resource_calendar[r]
         if calendar is not None:
+            if end - t > self.data.resource_longest[r] + 1:
+                # No window ever holds this span: stepping from window to window would run
+                # until the calendar's expansion limit (minutes of work), to no avail. One tick
+                # more: with a tick that does not divide a week, a window's rounded length
+                # differs by one from week to week.
+                return INFINITY
             nxt = calendar.contains(t, end)
             if nxt != t:
                 return nxt
@@ -466,9 +533,15 @@ class _Run:
                 setup_time = rules.get((last_family, family), 0)
             t = max(t, last_end + setup_time)
         chosen: list[int] = []
-        for _ in range(_MAX_STEPS):
-            if t >= INFINITY:
+        # Past `limit` the rules repeat weekly (see `busy`): a start a week after the last idle
+        # state found nothing has no later copy that fits. Two weeks allow for ticks that do
+        # not divide a week.
+        limit = max(t, self.busy, d.quiet) + 2 * d.week
+        for step in range(_MAX_STEPS):
+            if t > limit:
                 return None
+            if step % _POLL_STEPS == _POLL_STEPS - 1:
+                self.poll()
             end = t + work
             if work > 0:
                 if calendar is not None:
@@ -537,6 +610,7 @@ class _Run:
         self.start[o], self.end[o], self.machine[o] = s, e, m
         self.resources[o] = placement.resources
         self.placed[o] = 1
+        self.busy = max(self.busy, e)
         if e > s:
             if d.setups[m] is not None:
                 self.machine_last[m].append((e, d.family[o]))
@@ -600,38 +674,123 @@ class _Run:
                     return item
         return -1
 
-    def place_block(self, members: list[int]) -> bool:
-        """Place a block of max-lag-linked operations; when a maximum lag is missed, take the
-        block back and have the predecessor end later: on a longer mode if it has one, else
-        delayed by the excess. False when it never fits."""
-        floor = dict.fromkeys(members, 0)
+    def place_block(
+        self, members: list[int], floor: int = 0, attempts: int = _BLOCK_ATTEMPTS
+    ) -> bool:
+        """Place a block of max-lag-linked operations in order, none starting before `floor`.
+        When an operation would miss a maximum lag, its late predecessors must end no earlier
+        than the lag allows (on a longer mode, or started later): placement goes back to the
+        first of them, and this operation starts no earlier than now next time (one at a time,
+        the branches of a join take turns pushing each other). False when it never fits.
+
+        A predecessor aims at an end, not at a start delayed by the excess: on a calendar, a
+        later start may move the end by much more than the delay (over a night or a weekend),
+        and the successor then slips further still, without end.
+        """
         want_end = dict.fromkeys(members, 0)
-        for _ in range(_BLOCK_ATTEMPTS * len(members)):
-            done: list[tuple[int, _Placement]] = []
-            missed: tuple[int, int, int] | None = None
-            for o in members:
-                placement = self.probe(o, max(self.earliest_ready(o), floor[o]), want_end[o])
-                if placement is None:
-                    self._take_back(done)
-                    return False
-                worst = 0
-                for p, _, max_lag in self.data.preds[o]:
-                    excess = placement.start - (self.end[p] + max_lag)
-                    if max_lag >= 0 and excess > worst:
-                        worst, missed = excess, (p, self.start[p] + excess, self.end[p] + excess)
-                if worst > 0:
-                    break
+        start_at = dict.fromkeys(members, floor)
+        position = {o: k for k, o in enumerate(members)}
+        done: list[tuple[int, _Placement]] = []
+        retries = attempts * len(members)
+        k = 0
+        while k < len(members):
+            o = members[k]
+            ready = max(self.earliest_ready(o), start_at[o])
+            placement = self.probe_ending_by(o, ready, want_end[o])
+            if placement is None:
+                self._take_back(done)
+                return False
+            missed = [
+                (p, placement.start - max_lag)
+                for p, _, max_lag in self.data.preds[o]
+                if max_lag >= 0 and placement.start > self.end[p] + max_lag
+            ]
+            if not missed:
                 self.commit(o, placement)
                 done.append((o, placement))
-            if missed is None:
-                return True
-            self._take_back(done)
-            p, delayed, end = missed
-            if want_end[p] < end and len(self.data.modes[p]) > 1:
-                want_end[p] = end
+                k += 1
+                continue
+            retries -= 1
+            if retries < 0:
+                self._take_back(done)
+                return False
+            self.poll()
+            start_at[o] = placement.start
+            for p, end in missed:
+                want_end[p] = max(want_end[p], end)
+            k = min(position[p] for p, _ in missed)
+            while len(done) > k:
+                self.undo(done.pop()[0])
+        return True
+
+    def probe_ending_by(self, o: int, t: int, want_end: int) -> _Placement | None:
+        """The best placement of `o` from the earliest start at or after `t` at which it ends at
+        or after `want_end`; None when it never fits. A later start never ends earlier: the start
+        moves by the remaining shortfall (exact when nothing is in the way) until the end is
+        late enough, then bisection between the last two starts."""
+        low = t
+        placement = self.probe(o, low, want_end)
+        for _ in range(_SHORTFALL_STEPS):
+            if placement is None or placement.end >= want_end:
+                return placement
+            high = low + want_end - placement.end
+            found = self.probe(o, high, want_end)
+            if found is None or found.end >= want_end:
+                break
+            low, placement = high, found
+        else:
+            high = max(want_end, low + 1)
+            found = self.probe(o, high, want_end)
+        if found is None or found.end == want_end:
+            return found
+        while high - low > 1:
+            middle = (low + high) // 2
+            placement = self.probe(o, middle, want_end)
+            if placement is not None and placement.end >= want_end:
+                high, found = middle, placement
             else:
-                floor[p] = max(floor[p], delayed)
-        return False
+                low = middle
+        return found
+
+
+def _place_block_somewhere(run: _Run, members: list[int], week: int) -> bool:
+    """Place a block at its earliest, members in topological order, else with its branches in
+    the other order (see `_other_order`), else after everything placed so far, starting every 6
+    hours over two days in turn, before giving up: the block then meets only the calendars, not
+    the work around it, and an idle plant settles it in a few attempts."""
+    orders = [members]
+    other = _other_order(run.data, members)
+    if other != members:
+        orders.append(other)
+    if any(run.place_block(order) for order in orders):
+        return True
+    quarter = max(1, week // 28)
+    return any(
+        run.place_block(order, run.busy + k * quarter, _IDLE_BLOCK_ATTEMPTS)
+        for k in range(8)
+        for order in orders
+    )
+
+
+def _other_order(data: _Data, members: list[int]) -> list[int]:
+    """The members in another topological order: of those whose predecessors in the block are
+    placed, the one listed last goes first. Two branches that share a machine, joined under
+    maximum lags, often fit only one way round: the branch placed second ends nearer the join."""
+    inside = set(members)
+    position = {o: k for k, o in enumerate(members)}
+    waiting = {o: sum(p in inside for p, _, _ in data.preds[o]) for o in members}
+    ready = [-position[o] for o in members if waiting[o] == 0]
+    heapify(ready)
+    order: list[int] = []
+    while ready:
+        o = members[-heappop(ready)]
+        order.append(o)
+        for s in data.succs[o]:
+            if s in inside:
+                waiting[s] -= 1
+                if waiting[s] == 0:
+                    heappush(ready, -position[s])
+    return order
 
 
 def _purchase(item: int, suppliers: list[tuple[int, int, int]], short: int, start: int) -> Purchase:
@@ -651,10 +810,14 @@ def _purchase(item: int, suppliers: list[tuple[int, int, int]], short: int, star
 
 
 def _rank(data: _Data, rule: Rule) -> list[int]:
-    """Rank of each operation under `rule` (lower first); ties fall to the lower index."""
+    """Rank of each operation under `rule` (lower first); ties fall to the lower index. EDD and
+    slack read an order's due date as the earlier of its due date and its deadline."""
     ix = data.ix
     work = data.work_left
-    job_due = np.where(ix.due >= 0, ix.due, ix.deadline)
+    # The earlier of the due date and the hard deadline: the deadline binds when it comes first.
+    job_due = np.where(
+        (ix.deadline >= 0) & ((ix.due < 0) | (ix.deadline < ix.due)), ix.deadline, ix.due
+    )
     due = job_due[ix.op_job]
     no_due = due < 0
     keys: tuple[np.ndarray, ...]
@@ -681,9 +844,17 @@ def _rank(data: _Data, rule: Rule) -> list[int]:
     return rank.tolist()
 
 
-def _generate(data: _Data, rule: Rule) -> Schedule | None:
-    run = _Run(data)
-    rank = _rank(data, rule)
+def _generate(
+    data: _Data, rank: list[int], deadline: Deadline | None, boost: list[int] | None = None
+) -> Schedule | None:
+    """One serial generation: the ready unit with the earliest start goes first, then the one
+    ranked first. `boost` (ticks per job) makes a job's units count as that much earlier, so a
+    job that missed its deadline takes capacity before others that could start sooner.
+
+    Raises `_Expired` when `deadline` passes."""
+    run = _Run(data, deadline=deadline)
+    boosts = [0] * data.ix.n_jobs if boost is None else boost
+    op_job = data.ix.op_job.tolist()
     units, unit_of = data.units, data.unit_of
     waiting = [0] * len(units)
     for u, members in enumerate(units):
@@ -696,7 +867,8 @@ def _generate(data: _Data, rule: Rule) -> Schedule | None:
 
     def push(u: int) -> None:
         first = units[u][0]
-        heappush(heap, (run.earliest_ready(first), min(rank[o] for o in units[u]), u))
+        key = run.earliest_ready(first) - boosts[op_job[first]]
+        heappush(heap, (key, min(rank[o] for o in units[u]), u))
 
     for u in range(len(units)):
         if waiting[u] == 0:
@@ -709,6 +881,7 @@ def _generate(data: _Data, rule: Rule) -> Schedule | None:
                     forced[u] = 1
                     push(u)
             blocked.clear()
+        run.poll()
         key, priority, u = heappop(heap)
         if not forced[u]:
             item = run.waits_for_production(u)
@@ -721,17 +894,18 @@ def _generate(data: _Data, rule: Rule) -> Schedule | None:
             placement = run.probe(o, run.earliest_ready(o))
             if placement is None:
                 return None
+            true_key = placement.start - boosts[op_job[o]]
             if (
-                placement.start > key
+                true_key > key
                 and rekeys[u] < _MAX_REKEYS
                 and heap
-                and (placement.start, priority) > heap[0][:2]
+                and (true_key, priority) > heap[0][:2]
             ):
                 rekeys[u] += 1
-                heappush(heap, (placement.start, priority, u))
+                heappush(heap, (true_key, priority, u))
                 continue
             run.commit(o, placement)
-        elif not run.place_block(members):
+        elif not _place_block_somewhere(run, members, data.week):
             return None
         for o in members:
             for item, _ in data.produces[o]:
@@ -765,12 +939,18 @@ def _generate(data: _Data, rule: Rule) -> Schedule | None:
 # Entry points
 
 
-def factory_dispatch(problem: Problem, rule: Rule = Rule.MWKR) -> Schedule | None:
+def factory_dispatch(
+    problem: Problem, rule: Rule = Rule.MWKR, *, deadline: Deadline | None = None
+) -> Schedule | None:
     """A schedule honouring every hard rule except deadlines, built by serial generation with
     `rule` breaking ties between equally early operations; None when the heuristic cannot build
     one (maximum lags it cannot meet, a material nobody makes or sells, a calendar that never
-    works long enough)."""
-    return _generate(_Data.build(problem), Rule(rule))
+    works long enough) or `deadline` passes first."""
+    try:
+        data = _Data.build(problem, deadline)
+        return _generate(data, _rank(data, Rule(rule)), deadline)
+    except _Expired:
+        return None
 
 
 def factory_rules_for(problem: Problem) -> tuple[Rule, ...]:
@@ -803,32 +983,121 @@ def best_factory_dispatch(
     rules: Iterable[Rule] | None = None,
     *,
     budget_operations: int = DEFAULT_FACTORY_BUDGET_OPERATIONS,
+    seconds: float = DEFAULT_FACTORY_SECONDS,
     deadline: Deadline | None = None,
 ) -> Schedule | None:
-    """The best `factory_dispatch` schedule over several rules: fewest missed deadlines, then the
-    objective's levels in order; None when no rule builds a schedule.
+    """The best `factory_dispatch` schedule over several rules, repaired when it misses deadlines:
+    fewest missed deadlines, then the objective's levels in order; None when no rule builds a
+    schedule.
 
     Rules run in order (by default `factory_rules_for(problem)`) while the operations placed stay
-    within `budget_operations`; the first always runs. Ties go to the earlier rule.
+    within `budget_operations`, then `_repair` rounds (when deadlines are missed) within as many
+    again, all while the time spent plus the slowest run so far stays within `seconds`; the first
+    rule always runs. Ties go to the earlier rule. When `deadline` passes (or its stop token is
+    set) the best complete schedule so far comes back at once (None if there is none yet).
     """
-    data = _Data.build(problem)
+    budget = _Budget(seconds)
     candidates = list(
         factory_rules_for(problem) if rules is None else dict.fromkeys(map(Rule, rules))
     )
     if not candidates:
         raise ValueError("best_factory_dispatch needs at least one rule")
-    runs = max(1, budget_operations // max(1, data.ix.n_operations))
-    best: Schedule | None = None
-    best_key: tuple[int, ...] = ()
-    for rule in candidates[:runs]:
-        if deadline is not None and deadline.expired:
-            break
-        schedule = _generate(data, rule)
-        if schedule is None:
-            continue
-        key = _quality(problem, schedule)
-        if best is None or key < best_key:
-            best, best_key = schedule, key
+    rule_runs = max(1, budget_operations // max(1, problem.index.n_operations))
+    budget.runs = 2 * rule_runs
+    found: list[_Found] = []
+    try:
+        data = _Data.build(problem, deadline)
+        for k, rule in enumerate(candidates[:rule_runs]):
+            if not budget.take():
+                break
+            rank = _rank(data, rule)
+            schedule = _generate(data, rank, deadline)
+            if schedule is not None:
+                found.append((_quality(problem, schedule), k, schedule, rank))
+        found.sort(key=lambda f: f[:2])
+        if found and found[0][0][0] > 0:
+            found.insert(0, _repair(problem, data, found, deadline, budget))
+    except _Expired:
+        found.sort(key=lambda f: f[:2])
+    return found[0][2] if found else None
+
+
+_Found = tuple[tuple[int, ...], int, Schedule, list[int]]
+"""A schedule found: (its `_quality`, the index of its rule, itself, the rule's rank)."""
+
+
+@dataclass(eq=False)
+class _Budget:
+    """What `best_factory_dispatch` may still spend: generations and wall-clock seconds."""
+
+    seconds: float
+    runs: int = 1
+    begun: float = field(default_factory=time.monotonic)
+    last: float = -1.0
+    slowest: float = 0.0
+
+    def take(self) -> bool:
+        """Whether one more generation fits (then counted): a run left, and the time spent plus
+        the slowest run so far within `seconds`. The first always fits."""
+        now = time.monotonic()
+        if self.last >= 0:
+            self.slowest = max(self.slowest, now - self.last)
+            if self.runs <= 0 or now - self.begun + self.slowest > self.seconds:
+                return False
+        self.runs -= 1
+        self.last = now
+        return True
+
+
+_REPAIR_CHAIN = 12
+"""Repair rounds from one rule's schedule before starting over from the next best one."""
+
+
+def _repair(
+    problem: Problem,
+    data: _Data,
+    found: list[_Found],
+    deadline: Deadline | None,
+    budget: _Budget,
+) -> _Found:
+    """Squeaky-wheel repair of missed deadlines (Joslin and Clements, JAIR 1999): each round,
+    every order late in the last schedule gains priority worth its lateness (its units count as
+    that much earlier in the generation), and the generation runs again with the same rule.
+    Chains of `_REPAIR_CHAIN` rounds start from the rules' schedules, best first, until one
+    meets every deadline or the budget is spent; the best schedule seen wins (ties keep the
+    earlier one, so the result never gets worse than `found[0]`)."""
+    deadlines = [-1 if o.deadline is None else o.deadline for o in problem.orders]
+    best = found[0]
+    starts: list[Schedule] = []
+    try:
+        for _, k, schedule, rank in list(found):
+            if schedule in starts:
+                # Rules often agree (slack and EDD when every order has a deadline): a chain
+                # from the same schedule would only repeat itself.
+                continue
+            starts.append(schedule)
+            boost = [0] * len(deadlines)
+            current = schedule
+            for _ in range(_REPAIR_CHAIN):
+                if not budget.take():
+                    return best
+                completion = [0] * len(deadlines)
+                for op in current.operations:
+                    completion[op.job] = max(completion[op.job], op.end)
+                for j, (done, due) in enumerate(zip(completion, deadlines, strict=True)):
+                    if due >= 0 and done > due:
+                        boost[j] += done - due
+                attempt = _generate(data, rank, deadline, boost)
+                if attempt is None:
+                    break
+                key = _quality(problem, attempt)
+                if key < best[0]:
+                    best = (key, k, attempt, rank)
+                    if key[0] == 0:
+                        return best
+                current = attempt
+    except _Expired:
+        pass  # the best so far stands
     return best
 
 
@@ -844,6 +1113,7 @@ def _quality(problem: Problem, schedule: Schedule) -> tuple[int, ...]:
 
 __all__ = [
     "DEFAULT_FACTORY_BUDGET_OPERATIONS",
+    "DEFAULT_FACTORY_SECONDS",
     "best_factory_dispatch",
     "factory_dispatch",
     "factory_rules_for",
