@@ -7,16 +7,16 @@ import threading
 import time
 
 import pytest
-from helpers import make_problem
+from helpers import SLOW_CALENDAR_PROBLEM, make_problem
 from hypothesis import HealthCheck, assume, given, settings
-from test_factory_heuristic import factory_problems
+from test_factory_heuristic import _bench_module, factory_problems
 
 import scheduler.solve as solve_module
 from scheduler import cpsat
 from scheduler.cpsat.explain import explain_infeasibility
 from scheduler.formats.catalog import load_instance
 from scheduler.params import SolveParams
-from scheduler.problem import Problem, parse_problem
+from scheduler.problem import Problem, parse_problem, parse_problem_json
 from scheduler.result import SolveStatus, StopReason
 from scheduler.schedule import Schedule, ScheduledOperation
 from scheduler.solve import solve
@@ -24,60 +24,6 @@ from scheduler.stop import Deadline, StopToken
 from scheduler.verify import ViolationKind, verify
 
 FAST = SolveParams(time_limit=10, workers=2)
-
-NO_WAIT_ACROSS_BREAKS = {
-    "name": "slow-heuristic",
-    "planning_start": "2025-03-03T18:13:00",
-    "tick": "PT5M",
-    "calendars": [
-        {
-            "id": "cal1",
-            "shifts": [
-                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "06:00", "end": "14:00"},
-                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "14:30", "end": "22:00"},
-            ],
-        },
-        {
-            "id": "cal2",
-            "shifts": [
-                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "06:00", "end": "10:00"},
-                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "10:15", "end": "14:00"},
-                {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "14:00", "end": "17:45"},
-            ],
-        },
-    ],
-    "machines": [
-        {"id": "m0", "calendar": "cal2"},
-        {"id": "m1a", "calendar": "cal1"},
-        {"id": "m1b", "calendar": "cal1"},
-    ],
-    "resources": [{"id": "r1", "calendar": "cal2"}],
-    "orders": [
-        {
-            "id": "A",
-            "operations": [
-                {
-                    "id": "o0",
-                    "resumable": True,
-                    "machines": [{"machine_id": "m0", "duration": 377}],
-                },
-                {
-                    "id": "o1",
-                    "resumable": True,
-                    "machines": [
-                        {"machine_id": "m1a", "setup": 11, "per_unit": 23},
-                        {"machine_id": "m1b", "duration": 274},
-                    ],
-                    "predecessors": [{"operation_id": "o0", "max_lag": 0}],
-                    "resources": [{"resources": ["r1"]}],
-                },
-            ],
-        }
-    ],
-    "objective": "makespan",
-}
-"""A no-wait step whose only schedules end past the serial horizon (1,040 ticks): found by a user,
-reported INFEASIBLE while a schedule with makespan 1,041 exists."""
 
 
 def _no_dispatching(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,9 +55,10 @@ def _in_order(problem: Problem, *jobs: int) -> Schedule:
 
 
 def test_a_horizon_that_is_no_proof_is_widened(monkeypatch):
-    """The no-wait problem is solved (makespan 1,041, past the serial horizon), never INFEASIBLE."""
+    """A user's no-wait problem across breaks (`SLOW_CALENDAR_PROBLEM`), once reported INFEASIBLE
+    under its serial horizon of 1,040 ticks, is solved by CP-SAT on its own (makespan 1,041), never INFEASIBLE."""
     _no_dispatching(monkeypatch)
-    problem = parse_problem(NO_WAIT_ACROSS_BREAKS)
+    problem = parse_problem_json(SLOW_CALENDAR_PROBLEM)
     assert not cpsat.horizon_is_proof(problem)
     result = solve(problem, FAST)
     assert result.status is SolveStatus.OPTIMAL and result.objective == 1041
@@ -200,6 +147,31 @@ def test_the_relaxed_phase_proves_infeasibility_and_explains_it():
 
 # --------------------------------------------------------------------------------------------------
 # One deadline for every phase
+
+
+@pytest.mark.parametrize("limit", [1.0, 3.0])
+def test_the_users_slow_problem_answers_within_its_limit(limit):
+    """The problem whose heuristic once ran 36 s per rule (and answered INFEASIBLE after 181 s at a
+    10 s limit) answers within its limit plus a second, with a verified schedule."""
+    problem = parse_problem_json(SLOW_CALENDAR_PROBLEM)
+    started = time.perf_counter()
+    result = solve(problem, SolveParams(time_limit=limit, workers=2))
+    assert time.perf_counter() - started < limit + 1
+    assert result.status is not SolveStatus.INFEASIBLE and result.schedule is not None
+    assert verify(problem, result.schedule).ok
+
+
+def test_a_stop_during_the_heuristic_ends_the_solve():
+    """A stop 0.2 s into a solve whose heuristic would take seconds (6,000 operations with
+    calendars) returns within a second."""
+    problem = _bench_module().plant(600)
+    problem.index  # noqa: B018 - built outside the timing
+    stop = StopToken()
+    threading.Timer(0.2, stop.stop).start()
+    started = time.perf_counter()
+    result = solve(problem, SolveParams(time_limit=60, workers=2), stop=stop)
+    assert time.perf_counter() - started < 1.5
+    assert result.stop_reason is StopReason.CANCELLED
 
 
 def test_the_explainer_ends_with_the_deadline():

@@ -33,7 +33,7 @@ from heapq import heapify, heappop, heappush
 import numpy as np
 
 from scheduler.heuristics.dispatching import Rule, _Expired
-from scheduler.problem import MAX_TIME, ItemQuantity, ObjectiveKind, Problem, ProblemIndex
+from scheduler.problem import ItemQuantity, ObjectiveKind, Problem, ProblemIndex
 from scheduler.schedule import (
     Purchase,
     Schedule,
@@ -60,8 +60,6 @@ _SHORTFALL_STEPS = 4
 _MINUTES_PER_WEEK = 7 * 24 * 60
 _POLL_STEPS = 32
 """Fixpoint steps between two looks at the deadline (a step costs about a microsecond)."""
-_TIME_LIMIT = 8 * MAX_TIME
-"""Calendars are not expanded past this tick: a schedule that needs it is given up."""
 
 DEFAULT_FACTORY_SECONDS = 0.8
 """Wall-clock seconds after which `best_factory_dispatch` starts no further rule or repair round
