@@ -115,7 +115,21 @@ def main(argv: list[str] | None = None) -> None:
         help="instead of deadlines, a max lag on every routing link: the witness's gap + SLACK",
     )
     parser.add_argument("--out", type=Path, help="also write the JSON result here")
+    parser.add_argument(
+        "--save",
+        type=Path,
+        metavar="DIR",
+        help="only write each problem to DIR/trust-SEED.json (for bench_overrun.py), then stop",
+    )
     args = parser.parse_args(argv)
+    if args.save is not None:
+        args.save.mkdir(parents=True, exist_ok=True)
+        for seed in range(args.seeds):
+            problem, _ = generate_trust_plant(seed)
+            if args.witness_lags is not None:
+                problem = with_witness_lags(problem, args.witness_lags)
+            (args.save / f"trust-{seed:03d}.json").write_text(problem.model_dump_json(indent=1))
+        return
     out = sys.stderr
     rows = []
     for seed in range(args.seeds):
