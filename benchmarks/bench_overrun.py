@@ -10,6 +10,9 @@ p50 / max overrun. Uses only `read_problem`, `solve` and `SolveParams`, so the s
 against an older checkout (`PYTHONPATH=that/checkout`) on the same files: before and after.
 `bench_trust.py --save DIR` writes the seeded trust plants as files for it.
 
+`--jssp 1000x100` adds a generated job shop (`generate_jssp`, seed 1), built before the clock
+starts (a 100,000-operation file takes seconds to read: see `bench_read.py`).
+
 `--first-rule-only` (an ablation, current code only): the factory heuristic runs its first rule
 and no repair rounds, so the deadlines it misses are left to CP-SAT's relaxed first phase.
 """
@@ -36,13 +39,21 @@ def problem_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def measure(path: Path, time_limit: float, workers: int) -> dict[str, Any]:
-    begin = time.perf_counter()
-    problem = read_problem(path)
+def measure(path: Path | str, time_limit: float, workers: int) -> dict[str, Any]:
+    if isinstance(path, Path):
+        begin = time.perf_counter()
+        problem = read_problem(path)
+    else:
+        from scheduler.formats.generate import generate_jssp
+
+        jobs, machines = map(int, path.split("x"))
+        problem = generate_jssp(jobs, machines, seed=1)
+        problem.index  # noqa: B018 - built before the clock
+        begin = time.perf_counter()
     result = solve(problem, SolveParams(time_limit=time_limit, workers=workers))
     wall = time.perf_counter() - begin
     return {
-        "file": path.name,
+        "file": path.name if isinstance(path, Path) else f"jssp {path}",
         "status": str(result.status.value),
         "schedule": result.schedule is not None,
         "objective": result.objective,
@@ -55,7 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("paths", type=Path, nargs="+")
+    parser.add_argument("paths", type=Path, nargs="*")
+    parser.add_argument("--jssp", action="append", default=[], metavar="JOBSxMACHINES")
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--first-rule-only", action="store_true", help="ablation, see above")
@@ -69,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
             solve_module.best_factory_dispatch, seconds=0.0
         )
     rows = []
-    for path in problem_files(args.paths):
+    for path in [*problem_files(args.paths), *args.jssp]:
         row = measure(path, args.time_limit, args.workers)
         rows.append(row)
         print(

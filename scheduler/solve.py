@@ -11,7 +11,12 @@ from fractions import Fraction
 from scheduler import cpsat
 from scheduler.cpsat.explain import explain_infeasibility
 from scheduler.diagnose import Conflict, ConflictCode, describe, presolve_conflicts
-from scheduler.heuristics import best_dispatch, best_factory_dispatch, objective_of_ends
+from scheduler.heuristics import (
+    DEFAULT_FACTORY_SECONDS,
+    best_dispatch,
+    best_factory_dispatch,
+    objective_of_ends,
+)
 from scheduler.params import SolveParams
 from scheduler.problem import MAX_TIME, Problem
 from scheduler.result import (
@@ -30,7 +35,8 @@ OnProgress = Callable[[Progress], None]
 
 
 HEURISTIC_SHARE = 0.25
-"""At most this share of the time limit goes to the constructive heuristics."""
+"""At most this share of the time limit goes to the constructive heuristics beyond their first
+schedule (more rules, deadline repair)."""
 FINISH_SECONDS_PER_OPERATION = 20e-6
 """Time kept back for reading the last solution out of CP-SAT and verifying it: 2 s at 100,000
 operations, where CP-SAT overruns its limit by up to 1 s and verification takes 0.6-1.5 s on
@@ -68,15 +74,17 @@ def solve(
         deadline = Deadline(params.time_limit, stop)
     stop = deadline.stop
     started = time.perf_counter()
-    # Every phase but the last ends early enough for reading and verifying the schedule in time.
-    finish = FINISH_SECONDS_PER_OPERATION * problem.index.n_operations
-    deadline = deadline.within(max(0.0, deadline.remaining() - finish))
     conflicts = presolve_conflicts(problem)
     if conflicts:
         return _infeasible(conflicts, time.perf_counter() - started)
 
-    heuristic_deadline = deadline.within(HEURISTIC_SHARE * deadline.remaining())
-    incumbent, incumbent_objective, relaxed_start = _incumbent(problem, heuristic_deadline)
+    # The heuristic's first schedule is the answer of last resort: it may run until the call's
+    # own deadline; further rules and repairs get a share of the time.
+    share = HEURISTIC_SHARE * deadline.remaining()
+    incumbent, incumbent_objective, relaxed_start = _incumbent(problem, deadline, share)
+    # Every later phase ends early enough for reading and verifying the schedule in time.
+    finish = FINISH_SECONDS_PER_OPERATION * problem.index.n_operations
+    deadline = deadline.within(max(0.0, deadline.remaining() - finish))
     if hint is not None:
         hinted = verify(problem, hint)
         if hinted.ok and (incumbent_objective is None or _objective(hinted) < incumbent_objective):
@@ -444,11 +452,12 @@ def _level_results(
 
 
 def _incumbent(
-    problem: Problem, deadline: Deadline
+    problem: Problem, deadline: Deadline, share: float
 ) -> tuple[Schedule | None, int | None, Schedule | None]:
     """A verified starting schedule and its objective, when a heuristic builds one within
-    `deadline`; else (None, None, a schedule that breaks only deadlines and maximum lags, if the
-    heuristic builds one, for the relaxed first phase of the search)."""
+    `deadline` (spending at most `share` seconds past its first rule); else (None, None, a
+    schedule that breaks only deadlines and maximum lags, if the heuristic builds one, for the
+    relaxed first phase of the search)."""
     if problem.is_classic:
         incumbent = best_dispatch(problem, deadline=deadline)
         if incumbent is None:
@@ -456,10 +465,12 @@ def _incumbent(
         # Verified when returned (a dispatching bug then raises); checking it here as well would
         # cost half a second at 100,000 operations.
         return incumbent, objective_of_ends(problem, incumbent.arrays(problem)[2]), None
-    schedule = best_factory_dispatch(problem, deadline=deadline)
+    seconds = min(DEFAULT_FACTORY_SECONDS, share)
+    schedule = best_factory_dispatch(problem, deadline=deadline, seconds=seconds)
     if schedule is None and bool((problem.index.pred_max_lag >= 0).any()):
         # Maximum lags the dispatching could not meet: schedule without them, repair in CP-SAT.
-        schedule = best_factory_dispatch(_without_max_lags(problem), deadline=deadline)
+        relaxed = _without_max_lags(problem)
+        schedule = best_factory_dispatch(relaxed, deadline=deadline, seconds=seconds)
     if schedule is None:
         return None, None, None
     # Dispatching cannot promise deadlines (nor every maximum lag): only a verified schedule
