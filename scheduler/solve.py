@@ -40,7 +40,7 @@ schedule (more rules, deadline repair)."""
 FINISH_SECONDS_PER_OPERATION = 20e-6
 """Time kept back for reading the last solution out of CP-SAT and verifying it: 2 s at 100,000
 operations, where CP-SAT overruns its limit by up to 1 s and verification takes 0.6-1.5 s on
-two shared cores (`benchmarks/bench_trust.py --scale`)."""
+two shared cores (`benchmarks/bench_overrun.py --jssp 1000x100`)."""
 BUILD_SECONDS_PER_MODE = 10e-6
 """A model is not built when less time is left than this per mode (about half what a build takes:
 2.2 s at 100,000 single-mode operations, `benchmarks/bench_core.py build`): it could not be
