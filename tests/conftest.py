@@ -1,4 +1,5 @@
-"""Shared fixtures: a real headless browser for the pages the project writes."""
+"""Shared fixtures: a real headless browser for the pages the project writes (also driven by
+`benchmarks/bench_gantt.py`)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ class Browser:
         self.executable = executable
         self.workdir = workdir
 
-    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         profile = self.workdir / "profile"
         command = [
             self.executable,
@@ -85,9 +86,9 @@ class Browser:
             encoding="utf-8",
         )
         url = probed.resolve().as_uri()
-        dumped = self._run("--dump-dom", url)
+        dumped = self.run("--dump-dom", url)
         shot = self.workdir / f"{page.stem}.png"
-        taken = self._run(f"--screenshot={shot}", f"--window-size={width},{height}", url)
+        taken = self.run(f"--screenshot={shot}", f"--window-size={width},{height}", url)
         assert shot.exists(), f"no screenshot: {taken.stderr[-2000:]}"
         return Rendered(dumped.stdout, shot, dumped.stderr + taken.stderr)
 
