@@ -404,3 +404,30 @@ def test_gantt_of_a_stored_job_fetches_its_schedule(tmp_path, job_server, capsys
     other, _ = _files(tmp_path / "other", jobshop([[(0, 1)]]), Schedule(()))
     assert main([*remote, "--problem", str(other)]) == EXIT_INPUT
     assert "is it the problem the job was created from?" in capsys.readouterr().err
+
+
+def test_operations_at_once_on_a_machine_of_capacity_two_stand_side_by_side():
+    """Two overlapping operations on an oven of capacity 2 get separate lanes; the press keeps one."""
+    problem = parse_problem(
+        {
+            "machines": [{"id": "oven", "capacity": 2}, {"id": "press"}],
+            "orders": [
+                {
+                    "id": f"o{j}",
+                    "operations": [{"id": "a", "machines": [{"machine_id": m, "duration": 5}]}],
+                }
+                for j, m in enumerate(["oven", "oven", "press"])
+            ],
+        }
+    )
+    schedule = Schedule(
+        (
+            ScheduledOperation(0, 0, 0, 0, 5),
+            ScheduledOperation(1, 0, 0, 2, 7),
+            ScheduledOperation(2, 0, 1, 0, 5),
+        )
+    )
+    ops = _trace(gantt_figure(problem, schedule), OPERATIONS)
+    lane = {c[0]: (o, w) for c, o, w in zip(ops.customdata, ops.offset, ops.width, strict=True)}
+    assert lane[0] == (-0.4, 0.4) and lane[1] == (0.0, 0.4)
+    assert lane[2] == (-0.4, 0.8)

@@ -87,6 +87,8 @@ class _Bars:
     colours: list[str] = field(default_factory=list)
     outlines: list[str] = field(default_factory=list)
     custom: list[list[int]] = field(default_factory=list)
+    offsets: list[float] | None = None
+    """Where each bar sits across its row (plotly's `offset`); None: centred."""
 
     def add(self, row: str, start: int, end: int, text: str, colour: str = "") -> None:
         self.rows.append(row)
@@ -169,7 +171,9 @@ def gantt_figure(
     ops = _operation_bars(problem, schedule, by, rows_of, late, clock)
     traces = [
         *_calendar_traces(problem, by, horizon, clock),
-        _bar_trace(OPERATIONS, ops, clock, width=0.8, outline=True),
+        _bar_trace(
+            OPERATIONS, ops, clock, width=_lanes(ops, _capacities(problem, by)), outline=True
+        ),
     ]
     if by is not GanttBy.RESOURCE:
         setups = _changeover_bars(problem, schedule, by, clock)
@@ -229,6 +233,43 @@ def _rows_of(problem: Problem, by: GanttBy) -> Callable[[ScheduledOperation], li
         return lambda op: [problem.orders[op.job].id]
     resources = [_label(r.id, r.name) for r in problem.resources]
     return lambda op: [resources[r] for r in op.resources] or [NO_RESOURCE]
+
+
+def _capacities(problem: Problem, by: GanttBy) -> dict[str, int]:
+    """Rows that may run several operations at once, and how many."""
+    if by is GanttBy.MACHINE:
+        return {_label(m.id, m.name): m.capacity for m in problem.machines if m.capacity > 1}
+    if by is GanttBy.RESOURCE:
+        return {_label(r.id, r.name): r.capacity for r in problem.resources if r.capacity > 1}
+    return {}
+
+
+def _lanes(bars: _Bars, capacities: dict[str, int], width: float = 0.8) -> list[float]:
+    """Bar widths, and `bars.offsets`, that split a row of capacity > 1 into lanes (greedily, by
+    start) so that operations running at the same time on it stand side by side, not on top of
+    each other; a row of capacity 1 keeps one full-width lane."""
+    widths = [width] * len(bars.rows)
+    bars.offsets = [-width / 2] * len(bars.rows)
+    on_row: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(bars.rows):
+        if row in capacities:
+            on_row[row].append(i)
+    for row, members in on_row.items():
+        lane_of: dict[int, int] = {}
+        lane_ends: list[int] = []
+        for i in sorted(members, key=lambda i: bars.starts[i]):
+            end = bars.starts[i] + bars.lengths[i]
+            free = next((n for n, e in enumerate(lane_ends) if e <= bars.starts[i]), None)
+            if free is None:
+                free = len(lane_ends)
+                lane_ends.append(end)
+            lane_ends[free] = end
+            lane_of[i] = free
+        lanes = max(capacities[row], len(lane_ends))
+        for i, lane in lane_of.items():
+            widths[i] = width / lanes
+            bars.offsets[i] = -width / 2 + lane * width / lanes
+    return widths
 
 
 def _label(id_: str, name: str) -> str:
@@ -395,7 +436,7 @@ def _bar_trace(
     bars: _Bars,
     clock: _Clock,
     *,
-    width: float,
+    width: float | list[float],
     colour: str | None = None,
     outline: bool = False,
 ) -> go.Bar:
@@ -412,6 +453,7 @@ def _bar_trace(
         base=[clock.at(t) for t in bars.starts],
         x=[clock.length(n) for n in bars.lengths],
         width=width,
+        offset=bars.offsets,
         marker=marker,
         hovertext=bars.texts,
         hovertemplate="%{hovertext}<extra></extra>",
