@@ -317,6 +317,20 @@ def test_compare_shows_kpis_with_deltas_and_a_gantt_per_scenario(tmp_path, capsy
     assert page.count("* plotly.js v") == 1  # inlined once, nothing from a CDN
 
 
+def test_compare_draws_every_scenario_on_the_longest_time_axis():
+    """Both small Gantts end at the later makespan (80), so the eye compares like with like."""
+    shorter = Schedule(
+        (
+            ScheduledOperation(1, 0, 0, 10, 30, (0,)),
+            ScheduledOperation(0, 0, 0, 30, 50),
+            ScheduledOperation(0, 1, 1, 50, 70),
+        )
+    )
+    page = compare_page(_plant(), [("base", _plan()), ("shorter", shorter)])
+    axis = '"range":["2025-03-03T06:00:00+00:00","2025-03-03T07:20:00+00:00"]'
+    assert page.count(axis) == 2
+
+
 def test_compare_marks_an_infeasible_scenario():
     """A schedule that overlaps two operations on the press is shown with its violations."""
     broken = Schedule(
