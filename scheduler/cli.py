@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the problem file")
     schema.set_defaults(run=_run_schema)
+    _add_chart_commands(commands)
     return parser
 
 
@@ -277,6 +278,115 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 def _run_schema(args: argparse.Namespace) -> int:
     print(json.dumps(Problem.model_json_schema(), indent=1))
+    return EXIT_OK
+
+
+# -- Gantt charts and scenario comparison (scheduler/report/gantt.py, compare.py)
+
+
+def _add_chart_commands(commands: Any) -> None:
+    gantt = commands.add_parser("gantt", help="draw a schedule as a Gantt chart (HTML, PNG, SVG)")
+    gantt.add_argument("schedule", type=Path, nargs="?", help="schedule file (solve --out)")
+    gantt.add_argument("--problem", type=Path, required=True, help="the schedule's problem file")
+    gantt.add_argument("--format", choices=FORMATS, help="problem file format")
+    gantt.add_argument(
+        "--out", type=Path, default=Path("plan.html"), help=".html (default plan.html), .png, .svg"
+    )
+    gantt.add_argument("--by", choices=("machine", "order", "resource"), default="machine")
+    gantt.add_argument("--title", help="chart title (default: the problem's name)")
+    gantt.add_argument("--server", metavar="HOST:PORT", help="draw a stored job of this server")
+    gantt.add_argument("--job", help="the job id (with --server)")
+    gantt.add_argument("--token-file", type=Path, help="bearer token file (with --server)")
+    gantt.add_argument("--ca", type=Path, help="CA certificate (PEM) for TLS (with --server)")
+    gantt.set_defaults(run=_run_gantt)
+
+    compare = commands.add_parser(
+        "compare", help="compare schedules of one problem: KPIs side by side and small Gantts"
+    )
+    compare.add_argument(
+        "schedules", type=Path, nargs="+", help="schedule files; the first is the base"
+    )
+    compare.add_argument("--problem", type=Path, required=True, help="their problem file")
+    compare.add_argument("--format", choices=FORMATS, help="problem file format")
+    compare.add_argument("--out", type=Path, default=Path("compare.html"), help="HTML page")
+    compare.set_defaults(run=_run_compare)
+
+
+def _read_schedule_file(path: Path) -> Any:
+    from scheduler.formats.solution import ScheduleFileError, read_schedule
+
+    try:
+        return read_schedule(path.read_bytes(), str(path))
+    except ScheduleFileError as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"{path}: cannot read: {error}") from None
+
+
+def _checked_schedule(problem: Problem, schedule: Any, source: str) -> Any:
+    """Refuse a schedule of another problem: the chart would index past its orders."""
+    from scheduler.report.gantt import schedule_mismatch
+
+    reason = schedule_mismatch(problem, schedule)
+    if reason is not None:
+        raise CliError(f"{source}: not a schedule of this problem: {reason}")
+    return schedule
+
+
+def _job_schedule(args: argparse.Namespace, problem: Problem) -> Any:
+    from scheduler.client import SchedulerError, fetch_job_plan
+
+    if args.job is None:
+        raise CliError("--server needs --job")
+    if args.schedule is not None:
+        raise CliError("give a schedule file or --server and --job, not both")
+    try:
+        token = args.token_file.read_text().strip() if args.token_file else None
+        ca = args.ca.read_bytes() if args.ca else None
+    except OSError as error:
+        raise CliError(f"cannot read: {error}") from None
+    try:
+        return fetch_job_plan(args.server, args.job, problem, token=token, root_certificates=ca)
+    except SchedulerError as error:
+        raise CliError(f"{args.server}: {error}") from None
+
+
+def _run_gantt(args: argparse.Namespace) -> int:
+    from scheduler.report.gantt import ImageExportError, gantt_figure, write_gantt
+
+    problem = _read_problem(args.problem, args.format)
+    if args.server is not None:
+        schedule = _checked_schedule(problem, _job_schedule(args, problem), f"job {args.job}")
+    elif args.schedule is None:
+        raise CliError("give a schedule file, or --server HOST:PORT --job ID")
+    else:
+        schedule = _checked_schedule(
+            problem, _read_schedule_file(args.schedule), str(args.schedule)
+        )
+    figure = gantt_figure(problem, schedule, by=args.by, title=args.title)
+    try:
+        write_gantt(figure, args.out)
+    except (ImageExportError, ValueError) as error:
+        raise CliError(f"--out {args.out}: {error}") from None
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot write: {error}") from None
+    print(f"wrote {args.out} ({len(schedule.operations)} operations)")
+    return EXIT_OK
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from scheduler.report.compare import compare_page
+
+    problem = _read_problem(args.problem, args.format)
+    scenarios = [
+        (path.stem, _checked_schedule(problem, _read_schedule_file(path), str(path)))
+        for path in args.schedules
+    ]
+    try:
+        args.out.write_text(compare_page(problem, scenarios), encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot write: {error}") from None
+    print(f"wrote {args.out} ({len(scenarios)} scenarios)")
     return EXIT_OK
 
 

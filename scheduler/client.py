@@ -24,6 +24,7 @@ from grpc_status import rpc_status
 from scheduler.params import SolveParams
 from scheduler.problem import FieldViolation, Problem
 from scheduler.result import Progress, SolveResult
+from scheduler.schedule import Schedule
 from scheduler.service import convert
 from scheduler.service.convert import pb, pb_grpc
 
@@ -273,4 +274,40 @@ def solve_remote(
     raise SchedulerError(grpc.StatusCode.UNKNOWN, "the stream ended without a result")
 
 
-__all__ = ["SchedulerClient", "SchedulerError", "solve_remote"]
+def fetch_job_plan(
+    address: str,
+    job_id: str,
+    problem: Problem,
+    *,
+    token: str | None = None,
+    root_certificates: bytes | None = None,
+    timeout: float = 60.0,
+) -> Schedule:
+    """The schedule of a stored job: its result's once finished, else its best so far.
+
+    No RPC returns a job's problem, so the caller supplies the one the job was created from; ids
+    of the schedule that `problem` does not have raise SchedulerError (INVALID_ARGUMENT), as
+    does a job without a schedule yet (FAILED_PRECONDITION).
+    """
+    with SchedulerClient(address, token=token, root_certificates=root_certificates) as client:
+        job = client.get_job(job_id, full=True, timeout=timeout)
+    if job.HasField("result") and job.result.HasField("schedule"):
+        message = job.result.schedule
+    elif job.HasField("best_schedule"):
+        message = job.best_schedule
+    else:
+        state = pb.JobState.Name(job.state)
+        raise SchedulerError(
+            grpc.StatusCode.FAILED_PRECONDITION, f"job {job_id} has no schedule yet ({state})"
+        )
+    schedule = convert.schedule_from_proto(problem, message)
+    if schedule is None:
+        raise SchedulerError(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"the schedule of job {job_id} names orders, operations, machines or resources "
+            "that the problem does not have: is it the problem the job was created from?",
+        )
+    return schedule
+
+
+__all__ = ["SchedulerClient", "SchedulerError", "fetch_job_plan", "solve_remote"]
