@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench_read import _median_time  # run as a script, benchmarks/ is on the path
 
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instances_dir
@@ -27,15 +26,6 @@ from scheduler.formats.generate import witness_schedule
 from scheduler.report.csv_book import read_csv_folder, write_csv_folder
 from scheduler.report.xlsx import export_plan, read_workbook
 from scheduler.schedule import evaluate
-
-
-def _median_time(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def bench_xlsx(repeat: int) -> dict[str, Any]:
@@ -64,9 +54,8 @@ def bench_xlsx(repeat: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    print(json.dumps(bench_xlsx(args.repeat), indent=1))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    print(json.dumps(bench_xlsx(parser.parse_args().repeat), indent=1))
 
 
 if __name__ == "__main__":
