@@ -243,3 +243,24 @@ def test_csv_folder_and_workbook_read_the_same_problem(tmp_path):
     problem = read_problem(ASSEMBLY)
     assert read_csv_folder(_write(problem, tmp_path, "csv")) == problem
     assert read_workbook(_write(problem, tmp_path, "xlsx")) == problem
+
+
+def test_a_clock_time_cell_reads_as_the_shift_time(tmp_path):
+    """Excel makes a typed 06:00 a time cell; in a shift it is the clock time "06:00"."""
+    from datetime import time
+
+    book = _write(example_problem(), tmp_path, "xlsx")
+    _set(book, "shifts", 2, "start", time(5, 30))
+    shift = read_workbook(book).calendars[0].shifts[0]
+    assert shift.start == "05:30"
+
+
+def test_a_value_in_a_column_without_a_header_is_refused(tmp_path, capsys):
+    """Data right of the last header is not silently dropped: its cell is named."""
+    book = _write(example_problem(), tmp_path, "xlsx")
+    workbook = load_workbook(book)
+    workbook["orders"].cell(row=3, column=9, value=5)
+    workbook.save(book)
+    assert "orders row 3, column I: a value in a column without a header" in _import_error(
+        book, capsys
+    )

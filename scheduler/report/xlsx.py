@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +37,9 @@ from pydantic import BaseModel
 from scheduler.problem import InvalidProblem, ObjectiveKind, Problem, describe_json, parse_problem
 from scheduler.schedule import Kpis, Schedule
 
-Kind = Literal["id", "text", "int", "float", "bool", "time", "timestamp", "duration", "ids"]
+Kind = Literal[
+    "id", "text", "int", "float", "bool", "time", "timestamp", "duration", "ids", "clock"
+]
 """How a column's cells are read (see `_EXPECTED` for what each accepts)."""
 
 
@@ -113,8 +115,8 @@ SHEETS: tuple[Sheet, ...] = (
         (
             _id("calendar", "calendar id (calendars sheet)", ref=True),
             Column("days", "ids", "weekdays, comma separated: mon, tue, ...", required=True),
-            Column("start", "text", "HH:MM", required=True),
-            Column("end", "text", "HH:MM (at or before start: runs past midnight)", required=True),
+            Column("start", "clock", "HH:MM", required=True),
+            Column("end", "clock", "HH:MM (at or before start: runs past midnight)", required=True),
         ),
     ),
     Sheet(
@@ -289,6 +291,7 @@ _EXPECTED = {
     "timestamp": "an ISO-8601 timestamp",
     "duration": 'an ISO-8601 duration such as "PT1M"',
     "ids": "a comma-separated list of ids",
+    "clock": "a clock time, HH:MM",
 }
 
 
@@ -357,9 +360,10 @@ def read_table(
         return None
     it = iter(rows)
     header = next(it, None)
+    header_cells = list(header or ())
     columns: list[Column | None] = []
     seen: set[str] = set()
-    for position, cell in enumerate(header or ()):
+    for position, cell in enumerate(header_cells):
         name = cell.strip() if isinstance(cell, str) else cell
         column = sheet.column(name) if isinstance(name, str) else None
         if name is None or name == "":
@@ -384,8 +388,14 @@ def read_table(
             continue  # a blank row
         values: dict[str, Any] = {}
         bad: set[str] = set()
-        for column, cell in zip(columns, cells, strict=False):
-            if column is None or not _filled(cell):
+        for position, cell in enumerate(cells):
+            column = columns[position] if position < len(columns) else None
+            if not _filled(cell):
+                continue
+            if column is None:
+                if position >= len(columns) or not _filled(header_cells[position]):
+                    reason = "a value in a column without a header"
+                    errors.append(CellError(sheet_name, number, _letter(position), reason))
                 continue
             try:
                 values[column.name] = _cell(column.kind, cell.strip() if text else cell, text)
@@ -427,7 +437,10 @@ def _cell(kind: Kind, value: Any, text: bool) -> Any:
             return float(value)
         if kind == "bool" and value.upper() in ("TRUE", "FALSE"):
             return value.upper() == "TRUE"
-    if kind in ("id", "text", "duration") and isinstance(value, str):
+    if kind == "clock" and isinstance(value, time):
+        # Excel turns a typed 06:00 into a time cell; as text it is the same clock time.
+        return value.strftime("%H:%M") if not value.second else value.isoformat()
+    if kind in ("id", "text", "duration", "clock") and isinstance(value, str):
         return value
     if kind == "ids" and isinstance(value, str):
         return [part.strip() for part in value.split(",")]
@@ -517,7 +530,9 @@ class _Builder:
     def rows(self, sheet: str) -> list[Row]:
         return self.book.get(sheet, [])
 
-    def entities(self, path: str, sheet: str, **lists: str) -> tuple[list[dict], dict[str, int]]:
+    def entities(
+        self, path: str, sheet: str, *lists: str
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
         """One entity per row of `sheet`, with empty child lists; and position by id."""
         out: list[dict[str, Any]] = []
         position: dict[str, int] = {}
@@ -565,17 +580,17 @@ class _Builder:
             for name in _fields(settings[0]):
                 self.origins.note(name, settings[0], name)
         self.objective(data)
-        calendars, cal_pos = self.entities("calendars", "calendars", shifts="", exceptions="")
+        calendars, cal_pos = self.entities("calendars", "calendars", "shifts", "exceptions")
         for sheet in ("shifts", "exceptions"):
             self.attach(sheet, calendars, "calendars", cal_pos, "calendar", "calendar", sheet)
         families, _ = self.entities("families", "families")
-        machines, machine_pos = self.entities("machines", "machines", setups="")
+        machines, machine_pos = self.entities("machines", "machines", "setups")
         self.attach("setups", machines, "machines", machine_pos, "machine", "machine", "setups")
         resources, _ = self.entities("resources", "resources")
-        items, item_pos = self.entities("items", "items", suppliers="")
+        items, item_pos = self.entities("items", "items", "suppliers")
         self.attach("suppliers", items, "items", item_pos, "item", "item", "suppliers")
         purchases, _ = self.entities("purchase_orders", "purchase_orders")
-        orders, order_pos = self.entities("orders", "orders", operations="")
+        orders, order_pos = self.entities("orders", "orders", "operations")
         self.operations(orders, order_pos)
         for name, value in (
             ("calendars", calendars),
@@ -873,7 +888,7 @@ def write_workbook(
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    text_kinds = ("id", "text", "timestamp", "duration", "ids")
+    text_kinds = ("id", "text", "timestamp", "duration", "ids", "clock")
     sheets: list[tuple[str, Sequence[str], list[dict[str, Any]], set[str]]] = [
         (name, columns, rows, set()) for name, (columns, rows) in (outputs or {}).items()
     ]
