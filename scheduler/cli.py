@@ -412,7 +412,6 @@ def _run_export_b2mml(args: argparse.Namespace) -> int:
 
     from scheduler.report.b2mml import production_schedule, to_xml
 
-    problem, schedule, _ = _read_verified_schedule(args)
     start = None
     if args.planning_start is not None:
         try:
@@ -421,6 +420,7 @@ def _run_export_b2mml(args: argparse.Namespace) -> int:
             raise CliError(
                 f"--planning-start: not an ISO-8601 timestamp: {args.planning_start!r}"
             ) from None
+    problem, schedule, _ = _read_verified_schedule(args)
     try:
         root = production_schedule(problem, schedule, start, datetime.now().astimezone())
     except ValueError as error:

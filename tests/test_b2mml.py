@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,16 @@ def test_cli_needs_a_planning_start_for_a_problem_in_ticks(tmp_path, capsys):
     root = ET.parse(out).getroot()
     segments = root.findall("b:ProductionRequest/b:SegmentRequirement", NS)
     assert len(segments) == 36
-    first = min(json.loads(schedule.read_text())["operations"], key=lambda o: o["start"])
-    assert root.findtext("b:StartTime", namespaces=NS) == "2025-03-03T06:00:00+01:00"
-    assert first["start"] == 0
+    first = min(o["start"] for o in json.loads(schedule.read_text())["operations"])
+    expected = datetime.fromisoformat(start[1]) + timedelta(minutes=first)
+    assert root.findtext("b:StartTime", namespaces=NS) == expected.isoformat()
+
+
+def test_cli_refuses_a_planning_start_that_is_not_a_timestamp(tmp_path, capsys):
+    """--planning-start must be an ISO-8601 timestamp; the error names the flag."""
+    schedule = tmp_path / "s.json"
+    schedule.write_text(json.dumps({"operations": []}))
+    args = ["export-b2mml", str(schedule), "--problem", str(instance_path("ft06"))]
+    code = main([*args, "--out", str(tmp_path / "s.xml"), "--planning-start", "monday"])
+    assert code == EXIT_INPUT
+    assert "--planning-start: not an ISO-8601 timestamp" in capsys.readouterr().err

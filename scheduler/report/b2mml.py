@@ -35,7 +35,7 @@ def production_schedule(
     """
     start = planning_start or problem.planning_start
     if start is None:
-        raise ValueError("B2MML needs absolute times: the problem has no planning_start (give one)")
+        raise ValueError("B2MML needs absolute times and the problem has no planning_start")
 
     def at(tick: int) -> str:
         return (start + tick * problem.tick).isoformat()
