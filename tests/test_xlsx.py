@@ -264,3 +264,11 @@ def test_a_value_in_a_column_without_a_header_is_refused(tmp_path, capsys):
     assert "orders row 3, column I: a value in a column without a header" in _import_error(
         book, capsys
     )
+
+
+def test_id_columns_are_formatted_as_text(tmp_path):
+    """An order id typed as 1001 into the template stays the text "1001" (Text column format)."""
+    workbook = load_workbook(_write(example_problem(), tmp_path, "xlsx"))
+    orders = workbook["orders"]
+    assert orders.column_dimensions["A"].number_format == "@"  # id
+    assert orders.column_dimensions["B"].number_format == "General"  # release, a number

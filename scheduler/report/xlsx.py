@@ -909,8 +909,7 @@ def write_workbook(
             ws.column_dimensions[letter].width = min(60, width + 2)
             if column in text:
                 # Typed into a text column, "1001" stays the id "1001", not a number.
-                for (cell,) in ws.iter_rows(min_col=position + 1, max_col=position + 1):
-                    cell.number_format = "@"
+                ws.column_dimensions[letter].number_format = "@"
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{_letter(max(len(columns) - 1, 0))}{len(rows) + 1}"
     workbook.save(path)
