@@ -101,6 +101,7 @@ def test_the_template_covers_every_field_of_the_problem():
         ("orders", 2, "id", "", "orders row 2, column id: a value is required"),
         ("operations", 3, "family", "pink", "operations row 3, column family: unknown family"),
         ("operations", 4, "order", "SO-9", "operations row 4, column order: unknown order 'SO-9'"),
+        ("setups", 2, "machine", "saw-9", "setups row 2, column machine: unknown machine 'saw-9'"),
         ("exceptions", 2, "end", 10, "exceptions row 2: give start and end both as ticks"),
         ("shifts", 2, "start", "6:00", "shifts row 2, column start: String should match pattern"),
         ("suppliers", 2, "lead_time", -5, "suppliers row 2, column lead_time: Input should be"),

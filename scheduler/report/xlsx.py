@@ -472,7 +472,8 @@ def _describe(value: Any, text: bool) -> str:
 
 @dataclass
 class _Origins:
-    """Where each part of the problem data came from: field path -> (sheet, row)."""
+    """Where each part of the problem data came from: field path -> (sheet, row, column); the row
+    is None for a whole sheet, the column None for a whole row."""
 
     rows: dict[str, tuple[str, int | None, str | None]] = field(default_factory=dict)
 
@@ -495,7 +496,7 @@ class _Origins:
                 return CellError(sheet, row, None, _with_path(rest.lstrip("."), reason))
             cut = max(prefix.rfind("."), prefix.rfind("["))
             prefix, rest = prefix[: max(cut, 0)], prefix[max(cut, 0) :] + rest
-        return CellError("settings", None, None, _with_path(path, reason))
+        return CellError("workbook", None, None, _with_path(path, reason))
 
 
 def _with_path(path: str, reason: str) -> str:
@@ -559,12 +560,11 @@ class _Builder:
         path: str,
         position: dict[str, int],
         column: str,
-        what: str,
         child: str,
     ) -> None:
         """Append each row of `sheet` to the `child` list of the parent its `column` names."""
         for row in self.rows(sheet):
-            p = self.parent(row, column, position, what)
+            p = self.parent(row, column, position, column)
             if p is not None:
                 children = parents[p][child]
                 self.origins.note(f"{path}[{p}].{child}[{len(children)}]", row)
@@ -582,13 +582,13 @@ class _Builder:
         self.objective(data)
         calendars, cal_pos = self.entities("calendars", "calendars", "shifts", "exceptions")
         for sheet in ("shifts", "exceptions"):
-            self.attach(sheet, calendars, "calendars", cal_pos, "calendar", "calendar", sheet)
+            self.attach(sheet, calendars, "calendars", cal_pos, "calendar", sheet)
         families, _ = self.entities("families", "families")
         machines, machine_pos = self.entities("machines", "machines", "setups")
-        self.attach("setups", machines, "machines", machine_pos, "machine", "machine", "setups")
+        self.attach("setups", machines, "machines", machine_pos, "machine", "setups")
         resources, _ = self.entities("resources", "resources")
         items, item_pos = self.entities("items", "items", "suppliers")
-        self.attach("suppliers", items, "items", item_pos, "item", "item", "suppliers")
+        self.attach("suppliers", items, "items", item_pos, "item", "suppliers")
         purchases, _ = self.entities("purchase_orders", "purchase_orders")
         orders, order_pos = self.entities("orders", "orders", "operations")
         self.operations(orders, order_pos)
