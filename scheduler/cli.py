@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of the problem file")
     schema.set_defaults(run=_run_schema)
     _add_chart_commands(commands)
+    _add_spreadsheet_commands(commands)
     return parser
 
 
@@ -387,6 +388,157 @@ def _run_compare(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CliError(f"{args.out}: cannot write: {error}") from None
     print(f"wrote {args.out} ({len(scenarios)} scenarios)")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+# Spreadsheets and MES export: template-xlsx, import-xlsx, export-xlsx, export-b2mml
+
+
+def _add_spreadsheet_commands(commands: Any) -> None:
+    template = commands.add_parser(
+        "template-xlsx", help="write a workbook (or CSV folder) showing the problem's sheets"
+    )
+    template.add_argument("--out", type=Path, required=True, help="workbook (.xlsx) to write")
+    template.add_argument(
+        "--problem", type=Path, help="fill it with this problem (default: an example)"
+    )
+    template.add_argument("--csv", action="store_true", help="write a folder of CSV files instead")
+    template.set_defaults(run=_run_template_xlsx)
+
+    imports = commands.add_parser(
+        "import-xlsx", help="read a problem from a workbook or a folder of CSV files"
+    )
+    imports.add_argument("book", type=Path, help="workbook (.xlsx), or a folder of <sheet>.csv")
+    imports.add_argument("--out", type=Path, required=True, help="problem file (JSON) to write")
+    imports.add_argument("--csv", action="store_true", help="BOOK is a folder of CSV files")
+    imports.set_defaults(run=_run_import_xlsx)
+
+    export = commands.add_parser(
+        "export-xlsx", help="write a schedule as a workbook: plan, purchases, KPIs and the problem"
+    )
+    _add_schedule_arguments(export, "workbook (.xlsx) to write")
+    export.add_argument("--csv", action="store_true", help="write a folder of CSV files instead")
+    export.set_defaults(run=_run_export_xlsx)
+
+    b2mml = commands.add_parser(
+        "export-b2mml", help="write a schedule as an ISA-95 / B2MML ProductionSchedule"
+    )
+    _add_schedule_arguments(b2mml, "XML file to write")
+    b2mml.add_argument(
+        "--planning-start",
+        help="ISO-8601 time of tick 0, for a problem without planning_start",
+    )
+    b2mml.set_defaults(run=_run_export_b2mml)
+
+
+def _add_schedule_arguments(parser: argparse.ArgumentParser, out: str) -> None:
+    parser.add_argument("schedule", type=Path, help="schedule file (scheduler solve --out)")
+    parser.add_argument("--problem", type=Path, required=True, help="its problem file")
+    parser.add_argument("--format", choices=FORMATS, help="problem file format")
+    parser.add_argument("--out", type=Path, required=True, help=out)
+
+
+def _run_template_xlsx(args: argparse.Namespace) -> int:
+    from scheduler.report.csv_book import write_csv_folder
+    from scheduler.report.xlsx import example_problem, write_template
+
+    problem = example_problem() if args.problem is None else _read_problem(args.problem, None)
+    try:
+        if args.csv:
+            write_csv_folder(args.out, problem)
+        else:
+            write_template(args.out, problem)
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot write: {error}") from None
+    return EXIT_OK
+
+
+def _run_import_xlsx(args: argparse.Namespace) -> int:
+    from scheduler.report.csv_book import read_csv_folder
+    from scheduler.report.xlsx import WorkbookError, read_workbook
+
+    if args.csv and not args.book.is_dir():
+        raise CliError(f"{args.book}: --csv needs a folder of <sheet>.csv files")
+    if not args.book.exists():
+        raise CliError(f"{args.book}: no such file or folder")
+    try:
+        problem = read_csv_folder(args.book) if args.csv else read_workbook(args.book)
+    except WorkbookError as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"{args.book}: cannot read: {error}") from None
+    text = json.dumps(problem.model_dump(mode="json", exclude_defaults=True), indent=1)
+    try:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot write: {error}") from None
+    ix = problem.index
+    print(f"{args.out}: {ix.n_jobs} orders, {ix.n_operations} operations, {ix.n_machines} machines")
+    return EXIT_OK
+
+
+def _read_verified_schedule(args: argparse.Namespace) -> tuple[Problem, Any, dict[str, Any]]:
+    """The problem, its schedule (verified) and the schedule file's summary figures."""
+    from scheduler.formats.solution import ScheduleFileError, read_schedule
+    from scheduler.verify import verify
+
+    problem = _read_problem(args.problem, args.format)
+    try:
+        text = args.schedule.read_bytes()
+        schedule = read_schedule(text, str(args.schedule))
+    except (ScheduleFileError, OSError) as error:
+        unreadable = isinstance(error, OSError)
+        message = f"{args.schedule}: cannot read: {error}" if unreadable else str(error)
+        raise CliError(message) from None
+    report = verify(problem, schedule)
+    if not report.ok:
+        reasons = "\n".join(f"  {v.message}" for v in report.violations[:20])
+        raise CliError(f"{args.schedule}: not a valid schedule of {args.problem}:\n{reasons}")
+    data = json.loads(text)
+    keys = ("status", "objective", "best_bound", "gap")
+    return problem, schedule, {k: data.get(k) for k in keys}
+
+
+def _run_export_xlsx(args: argparse.Namespace) -> int:
+    from scheduler.report.csv_book import write_csv_folder
+    from scheduler.report.xlsx import export_plan, plan_tables
+    from scheduler.schedule import evaluate
+
+    problem, schedule, summary = _read_verified_schedule(args)
+    kpis = evaluate(problem, schedule)
+    try:
+        if args.csv:
+            write_csv_folder(args.out, problem, plan_tables(problem, schedule, kpis, summary))
+        else:
+            export_plan(args.out, problem, schedule, kpis, summary)
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot write: {error}") from None
+    return EXIT_OK
+
+
+def _run_export_b2mml(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from scheduler.report.b2mml import production_schedule, to_xml
+
+    start = None
+    if args.planning_start is not None:
+        try:
+            start = datetime.fromisoformat(args.planning_start)
+        except ValueError:
+            raise CliError(
+                f"--planning-start: not an ISO-8601 timestamp: {args.planning_start!r}"
+            ) from None
+    problem, schedule, _ = _read_verified_schedule(args)
+    try:
+        root = production_schedule(problem, schedule, start, datetime.now().astimezone())
+    except ValueError as error:
+        raise CliError(f"{args.problem}: {error}; use --planning-start") from None
+    try:
+        args.out.write_bytes(to_xml(root))
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot write: {error}") from None
     return EXIT_OK
 
 
