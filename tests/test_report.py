@@ -192,6 +192,35 @@ def test_shift_too_short_for_the_work():
     )
 
 
+def test_no_wait_successor_that_does_not_fit_its_shift():
+    """An operation held back for a no-wait successor says that the successor's work did not fit
+    in its machine's shift, instead of calling the wait the plan's choice."""
+    problem = _plant(
+        _order("A", _op("o0", "m0", 60)),
+        _order("B", _op("o0", "m1", 10)),
+        _order(
+            "C",
+            _op("o0", "m1", 10),
+            _op("o1", "m0", 100, predecessors=[{"operation_id": "o0", "max_lag": 0}]),
+            due=250,
+        ),
+        **TWO_SHIFTS_ON_M0,
+    )
+    schedule = _placed(
+        problem,
+        ("A", "o0", "m0", 0, 60),
+        ("B", "o0", "m1", 0, 10),
+        ("C", "o0", "m1", 170, 180),
+        ("C", "o1", "m0", 180, 280),
+    )
+    chain = _standing(problem, schedule, "C").chain
+    assert [step.cause for step in chain] == [Cause.PREDECESSOR, Cause.MAX_LAG]
+    assert (
+        "its successor o1 of order C must start right after it ends, and its 100 ticks of work "
+        "did not fit before machine m0's working time ended t=120" in chain[1].text
+    )
+
+
 def test_changeover():
     """An order of another family waits for the machine's changeover after the order before it."""
     problem = _plant(

@@ -16,9 +16,10 @@ an operation back gives a time before which it could not start:
 
 The latest of these is when the operation was *ready*. When it started later, a **calendar**
 break (its machine's or a resource's non-working time, or a shift too short for its work) explains
-the rest when the earliest working-time fit after the ready time is its start; otherwise nothing
-binds there (an **idle** wait the plan chose, e.g. to keep a no-wait successor feasible) and the
-chain stops. The chain goes on along the binding cause's operation (the predecessor, the other
+the rest when the earliest working-time fit after the ready time is its start; else a successor
+that must start within a **maximum lag** (no-wait) after it could not start earlier (for its own
+cause, or because its work would not fit its shift right after this one); otherwise nothing
+binds there (an **idle** wait the plan chose) and the chain stops. The chain goes on along the binding cause's operation (the predecessor, the other
 order's operation on the machine or the resource, the producer of the material) until it reaches
 a release, an arrival, the planning start, or an unforced wait.
 
@@ -66,6 +67,9 @@ class Cause(StrEnum):
     RESOURCE = "resource"
     MATERIAL = "material"
     CALENDAR = "calendar"
+    MAX_LAG = "max_lag"
+    """A successor that must start at most a maximum lag after it ends (no-wait: 0) could not
+    start earlier; `Step.text` says why, and the chain goes on along the successor's cause."""
     PLANNING_START = "planning_start"
     """It starts at tick 0: nothing held it back."""
     IDLE = "idle"
@@ -252,6 +256,11 @@ class _Candidate:
     machine: int | None = None
 
 
+_Fit = tuple[str, int | None, WorkingTime, int, bool]
+"""A calendar an operation must fit in: who (words), its machine (None: a resource), its working
+time, the ticks to fit, and whether the work may pause."""
+
+
 class _Explainer:
     """The schedule indexed for the question 'why did this operation start then?'."""
 
@@ -336,14 +345,73 @@ class _Explainer:
                 blocker=behind.blocker if behind else None,
                 machine_of_cause=machine,
             )
+        held = self._held_for_successor(key, op)
+        if held is not None:
+            text, cause = held
+            return step(
+                Cause.MAX_LAG,
+                ready,
+                f"was ready {self.clock.at(ready)} but is held back: {text}",
+                blocker=cause.blocker if cause else None,
+                machine_of_cause=cause.machine if cause else None,
+            )
         return step(
             Cause.IDLE,
             ready,
             f"was ready {self.clock.at(ready)} but the plan starts it "
             f"{self.clock.span(op.start - ready)} later, {self.clock.at(op.start)}; no "
-            "constraint binds then (a choice of the plan, e.g. for a no-wait successor or "
-            "another order)",
+            "constraint binds then (a choice of the plan, e.g. to let another order go first)",
         )
+
+    def _held_for_successor(
+        self, key: Key, op: ScheduledOperation
+    ) -> tuple[str, _Candidate | None] | None:
+        """When a successor must start at most a maximum lag after this operation ends and the
+        lag is tight: why that successor could not start earlier, in words, and its binding
+        cause (None: its calendar); None when no such successor explains the wait."""
+        j, k = key
+        order = self.problem.orders[j]
+        me = order.operations[k].id
+        for n, successor in enumerate(order.operations):
+            for pred in successor.predecessors or ():
+                if pred.operation_id != me or pred.max_lag is None:
+                    continue
+                after = self.placed[(j, n)]
+                if op.end + pred.max_lag != after.start:
+                    continue
+                others = [
+                    c
+                    for c in self._candidates((j, n), after)
+                    if not (c.cause is Cause.PREDECESSOR and c.blocker == key)
+                ]
+                ready = max((c.time for c in others), default=0)
+                lag = "right" if pred.max_lag == 0 else f"at most {self.clock.span(pred.max_lag)}"
+                words = f"its successor {self.name((j, n))} must start {lag} after it ends"
+                if ready == after.start and others:
+                    first = sorted(
+                        (c for c in others if c.time == ready),
+                        key=lambda c: _PRIORITY.index(c.cause),
+                    )[0]
+                    return (
+                        f"{words}, and could not start before {self.clock.at(ready)}: {first.text}",
+                        first,
+                    )
+                # Could the pair have run earlier? This operation from its own ready time, the
+                # successor right after it within the lag, each in its working time.
+                own = self._calendar_fit(key, op, self._ready(key, op))
+                if own is None:
+                    continue
+                earliest = max(ready, own[0] + op.end - op.start + pred.min_lag)
+                fitted = self._calendar_fit((j, n), after, earliest)
+                if fitted is None or fitted[0] <= own[0] + op.end - op.start + pred.max_lag:
+                    continue
+                calendar = self._calendar_wait((j, n), after, earliest, fitted[0])
+                if calendar is not None:
+                    return f"{words}, and {calendar[0]}", None
+        return None
+
+    def _ready(self, key: Key, op: ScheduledOperation) -> int:
+        return max((c.time for c in self._candidates(key, op)), default=0)
 
     def _candidates(self, key: Key, op: ScheduledOperation) -> list[_Candidate]:
         j, k = key
@@ -516,10 +584,34 @@ class _Explainer:
         return self._times[calendar]
 
     def _calendar_wait(
-        self, key: Key, op: ScheduledOperation, ready: int
+        self, key: Key, op: ScheduledOperation, ready: int, start: int | None = None
     ) -> tuple[str, int | None] | None:
-        """When working time alone moves the start from `ready` to the operation's start: the
-        calendar break in words and the machine whose calendar it is (None: a resource's)."""
+        """When working time alone moves the start from `ready` to `start` (default: the
+        operation's start): the calendar break in words and the machine whose calendar it is
+        (None: a resource's)."""
+        start = op.start if start is None else start
+        fitted = self._calendar_fit(key, op, ready)
+        if fitted is None or fitted[0] != start or fitted[1] is None:
+            return None
+        name, machine_index, time, need, _ = fitted[1]
+        windows = time.windows(start + 1)
+        i = bisect.bisect_left([a for a, _ in windows], start)
+        stop = windows[i - 1][1] if i > 0 else 0
+        at, span = self.clock.at, self.clock.span
+        if ready < stop:
+            text = (
+                f"its {span(need)} of work did not fit before {name}'s working time ended "
+                f"{at(stop)}; it waits for the next shift, {at(start)}"
+            )
+        else:
+            text = f"{name} is not working from {at(stop)} until {at(start)} (calendar break)"
+        return text, machine_index
+
+    def _calendar_fit(
+        self, key: Key, op: ScheduledOperation, ready: int
+    ) -> tuple[int, _Fit | None] | None:
+        """The earliest start from `ready` in the working time of the operation's machine and
+        resources, and the calendar that moved it last (None: none did); None: never."""
         problem = self.problem
         j, k = key
         order, machine = problem.orders[j], problem.machines[op.machine]
@@ -527,7 +619,7 @@ class _Explainer:
         work = next(
             m.time(order.quantity) for m in operation.machines if m.machine_id == machine.id
         )
-        fits: list[tuple[str, int | None, WorkingTime, int, bool]] = []
+        fits: list[_Fit] = []
         if machine.calendar is not None and work > 0:
             fits.append(
                 (
@@ -564,21 +656,7 @@ class _Explainer:
                     t, last, moved = start, who, True
             if not moved:
                 break
-        if t != op.start or last is None:
-            return None
-        name, machine_index, time, need, _ = last
-        windows = time.windows(op.start + 1)
-        i = bisect.bisect_left([a for a, _ in windows], op.start)
-        stop = windows[i - 1][1] if i > 0 else 0
-        at, span = self.clock.at, self.clock.span
-        if ready < stop:
-            text = (
-                f"its {span(need)} of work did not fit before {name}'s working time ended {at(stop)}; "
-                f"it waits for the next shift, {at(op.start)}"
-            )
-        else:
-            text = f"{name} is not working from {at(stop)} until {at(op.start)} (calendar break)"
-        return text, machine_index
+        return t, last
 
 
 def _free_from(
