@@ -326,6 +326,12 @@ def _run_report(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:
         reason = "no such file" if isinstance(error, FileNotFoundError) else error
         raise CliError(f"{args.schedule}: cannot read: {reason}") from None
+    if not schedule.operations:
+        status = data.get("status") if isinstance(data, dict) else None
+        raise CliError(
+            f"{args.schedule}: holds no schedule to report on"
+            + (f" (status {status})" if isinstance(status, str) else "")
+        )
     try:
         report = KpiReport.build(
             problem, schedule, SolveFigures.from_file(data), threshold=args.at_risk
@@ -340,8 +346,12 @@ def _run_report(args: argparse.Namespace) -> int:
         args.out.write_text(output, encoding="utf-8")
     except OSError as error:
         raise CliError(f"{args.out}: cannot write: {error}") from None
-    late = sum(s.late for s in report.lateness.orders)
-    print(f"wrote {args.out}: {late} late order(s) explained", file=sys.stderr)
+    explained = report.lateness.explained
+    late = sum(s.late for s in explained)
+    print(
+        f"wrote {args.out}: {late} late and {len(explained) - late} at-risk order(s) explained",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

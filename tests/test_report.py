@@ -341,6 +341,40 @@ def test_example_plant_report_has_every_section(assembly):
         assert "### Order" in markdown and "<ol><li>" in page
 
 
+def test_every_chain_of_the_example_plant_holds_together(assembly):
+    """With every order explained, each chain starts at its order's completion, each step's
+    blocker ends by the step's start (by its max-lag successor's start for a max-lag wait), and a
+    step with a direct cause starts when it was ready."""
+    from scheduler.formats.solution import read_schedule
+
+    problem, path = assembly
+    schedule = read_schedule(path.read_text())
+    ends = {(op.job, op.index): op.end for op in schedule.operations}
+    starts = {(op.job, op.index): op.start for op in schedule.operations}
+    report = explain(problem, schedule, threshold=10**9)
+    assert len(report.explained) == len(problem.orders)
+    direct = {Cause.CALENDAR, Cause.MAX_LAG, Cause.IDLE}
+    for standing in report.explained:
+        assert standing.chain[0].end == standing.completion
+        for step in standing.chain:
+            assert step.ready <= step.start
+            assert step.cause in direct or step.ready == step.start
+            if step.blocker is None:
+                continue
+            limit = step.start
+            if step.cause is Cause.MAX_LAG:
+                me = problem.orders[step.job].operations[step.index].id
+                limit = max(
+                    starts[(step.job, n)]
+                    for n, op in enumerate(problem.orders[step.job].operations)
+                    if any(
+                        p.operation_id == me and p.max_lag is not None
+                        for p in op.predecessors or ()
+                    )
+                )
+            assert ends[step.blocker] <= limit
+
+
 def test_cli_writes_markdown_and_html(assembly, tmp_path, capsys):
     """`scheduler report` writes Markdown or HTML after the --out suffix and exits 0."""
     _, path = assembly
@@ -353,9 +387,11 @@ def test_cli_writes_markdown_and_html(assembly, tmp_path, capsys):
 
 
 def test_cli_errors_are_readable(assembly, tmp_path, capsys):
-    """A missing file, a schedule of another problem and a wrong --out suffix exit 1 with a
-    one-line reason; a missing --problem is a usage error."""
+    """A missing file, a schedule of another problem, a wrong --out suffix and a file without a
+    schedule exit 1 with a one-line reason; a missing --problem is a usage error."""
     _, path = assembly
+    empty = tmp_path / "infeasible.json"
+    empty.write_text(json.dumps({"status": "INFEASIBLE", "operations": []}))
     cases = [
         (
             ["report", str(tmp_path / "none.json"), "--problem", str(ASSEMBLY)],
@@ -373,6 +409,7 @@ def test_cli_errors_are_readable(assembly, tmp_path, capsys):
             ["report", str(path), "--problem", str(ASSEMBLY), "--out", str(tmp_path / "r.pdf")],
             "--out",
         ),
+        (["report", str(empty), "--problem", str(ASSEMBLY)], "holds no schedule to report on"),
     ]
     for argv, reason in cases:
         assert main(argv) == EXIT_INPUT

@@ -17,6 +17,7 @@ from typing import Any
 
 from scheduler.problem import Problem
 from scheduler.report.lateness import Clock, LatenessReport, OrderStanding, explain
+from scheduler.result import relative_gap
 from scheduler.schedule import Kpis, Schedule
 from scheduler.verify import Violation, verify
 
@@ -327,7 +328,7 @@ def _sections(report: KpiReport) -> list[tuple[str, list[_Block]]]:
 def _level_gap(level: Level) -> str:
     if level.value is None or level.bound is None:
         return "—"
-    return _percent(abs(level.value - level.bound) / max(1, abs(level.value)))
+    return _percent(relative_gap(level.value, level.bound))
 
 
 def _chain(report: KpiReport, clock: Clock, standing: OrderStanding) -> _Chain:
