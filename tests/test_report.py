@@ -337,6 +337,7 @@ def test_example_plant_report_has_every_section(assembly):
     assert (
         'id="utilisation"' in page and "Plotly.newPlot" in page and '<script src="http' not in page
     )
+    assert 'id="slack"' in page and page.count("plotly.js v") == 1
     if report.lateness.explained:
         assert "### Order" in markdown and "<ol><li>" in page
 

@@ -13,6 +13,7 @@ import html
 import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from scheduler.problem import Problem
@@ -406,6 +407,8 @@ def to_html(report: KpiReport) -> str:
         body.append(f"<h2>{html.escape(heading)}</h2>")
         if heading == "Utilisation per machine":
             body.append(_utilisation_chart(report.kpis))
+        if heading == "Lateness explanation" and report.lateness.orders:
+            body.append(_slack_chart(report))
         body.extend(_html_block(block) for block in blocks)
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>'
@@ -427,9 +430,14 @@ def _html_block(block: _Block) -> str:
     return f"<h3>{html.escape(block.title)}</h3><ol>{items}</ol>"
 
 
-def _utilisation_chart(kpis: Kpis) -> str:
+def _plotly() -> Any:
     # plotly ships no type information.
-    go: Any = importlib.import_module("plotly.graph_objects")
+    return importlib.import_module("plotly.graph_objects")
+
+
+def _utilisation_chart(kpis: Kpis) -> str:
+    """A bar per machine; it comes first on the page, so it carries plotly's script."""
+    go = _plotly()
     figure = go.Figure(
         go.Bar(
             x=[m.machine_id for m in kpis.machines],
@@ -444,4 +452,34 @@ def _utilisation_chart(kpis: Kpis) -> str:
         margin={"l": 60, "r": 20, "t": 20, "b": 60},
     )
     chart: str = figure.to_html(full_html=False, include_plotlyjs=True, div_id="utilisation")
+    return chart
+
+
+_STATUS_COLOURS = {"late": "#d62728", "at risk": "#ff7f0e", "on time": "#2ca02c"}
+
+
+def _slack_chart(report: KpiReport) -> str:
+    """Slack per order with a due date (negative: late), coloured by standing; it reuses the
+    plotly script the utilisation chart inlined."""
+    go = _plotly()
+    clock = Clock(report.problem)
+    orders = report.lateness.orders
+    # Hours read better than minute ticks once there are dates.
+    has_dates = report.problem.planning_start is not None
+    unit = report.problem.tick / timedelta(hours=1) if has_dates else 1
+    figure = go.Figure(
+        go.Bar(
+            x=[s.order_id for s in orders],
+            y=[(s.slack or 0) * unit for s in orders],
+            marker_color=[_STATUS_COLOURS.get(s.status, "#7f7f7f") for s in orders],
+            customdata=[[s.status, clock.span(s.slack or 0)] for s in orders],
+            hovertemplate="%{x}: %{customdata[0]}, slack %{customdata[1]}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        yaxis={"title": f"slack ({'hours' if has_dates else 'ticks'}; below 0: late)"},
+        height=360,
+        margin={"l": 60, "r": 20, "t": 20, "b": 80},
+    )
+    chart: str = figure.to_html(full_html=False, include_plotlyjs=False, div_id="slack")
     return chart

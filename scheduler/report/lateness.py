@@ -289,6 +289,7 @@ class _Explainer:
         self.waits = material_waits(problem, schedule) if problem.items else {}
         self.item_of_id = {item.id: i for i, item in enumerate(problem.items)}
         self._times: dict[str, WorkingTime] = {}
+        self._steps: dict[Key, Step] = {}  # chains of late orders often share their tails
 
     def name(self, key: Key) -> str:
         order = self.problem.orders[key[0]]
@@ -303,7 +304,9 @@ class _Explainer:
         seen: set[Key] = set()
         while key is not None and key not in seen:
             seen.add(key)
-            step = self.step(key)
+            if key not in self._steps:
+                self._steps[key] = self.step(key)
+            step = self._steps[key]
             steps.append(step)
             key = step.blocker
         return tuple(steps)
