@@ -376,6 +376,21 @@ def test_every_chain_of_the_example_plant_holds_together(assembly):
             assert ends[step.blocker] <= limit
 
 
+def test_makespan_chain_without_due_dates():
+    """A job shop without due dates gets the chain of the order that completes last (why the
+    plan is as long as it is), and its machines as the bottlenecks."""
+    problem = read_problem(instance_path("ft06"))
+    result = solve(problem, FAST)
+    assert result.schedule is not None and result.kpis is not None
+    report = KpiReport.build(problem, result.schedule)
+    chain = report.lateness.makespan_chain
+    assert chain[0].end == result.kpis.makespan and report.lateness.orders == ()
+    on_chain = {step.machine for step in chain}
+    assert report.lateness.bottlenecks[0].machine in on_chain
+    markdown = to_markdown(report)
+    assert "### The makespan: order" in markdown and "No order has a due date" in markdown
+
+
 def test_cli_writes_markdown_and_html(assembly, tmp_path, capsys):
     """`scheduler report` writes Markdown or HTML after the --out suffix and exits 0."""
     _, path = assembly

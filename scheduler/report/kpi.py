@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from scheduler.problem import Problem
-from scheduler.report.lateness import Clock, LatenessReport, OrderStanding, explain
+from scheduler.report.lateness import Clock, LatenessReport, OrderStanding, Step, explain
 from scheduler.result import relative_gap
 from scheduler.schedule import Kpis, Schedule
 from scheduler.verify import Violation, verify
@@ -269,8 +269,17 @@ def _sections(report: KpiReport) -> list[tuple[str, list[_Block]]]:
         "slack. Each chain walks back from the order's last operation: why each operation "
         "started when it did, along the binding cause."
     ]
-    chains = [_chain(report, clock, s) for s in lateness.explained]
+    chains: list[_Block] = [_standing_chain(report, clock, s) for s in lateness.explained]
+    if not lateness.orders:
+        chains.append("No order has a due date or a deadline.")
     explained.extend(chains or ["No order is late or at risk."])
+    if lateness.makespan_chain:
+        first = lateness.makespan_chain[0]
+        title = (
+            f"The makespan: order {problem.orders[first.job].id} completes last, "
+            f"{clock.at(first.end)}"
+        )
+        explained.append(_chain(report, clock, title, lateness.makespan_chain))
 
     bottlenecks = [b for b in lateness.bottlenecks if b.waits or b.chain_operations]
     shown = (
@@ -278,10 +287,15 @@ def _sections(report: KpiReport) -> list[tuple[str, list[_Block]]]:
         or sorted(lateness.bottlenecks, key=lambda b: -b.utilisation)[:BOTTLENECKS_SHOWN]
     )
     bottleneck_blocks: list[_Block] = [
-        "Machines that held up the late and at-risk orders most (waits on their chains), then "
-        "those their chains run on, then the busiest."
+        (
+            "Machines that held up the late and at-risk orders most (waits on their chains), "
+            "then those their chains run on, then the busiest."
+            if lateness.explained
+            else "No late or at-risk order: the machines that held up the makespan's chain "
+            "most, then those it runs on, then the busiest."
+        )
         if bottlenecks
-        else "No late or at-risk order: the busiest machines.",
+        else "The busiest machines.",
         _Table(
             ("machine", "waits on chains", "chain operations", "utilisation"),
             tuple(
@@ -308,6 +322,8 @@ def _sections(report: KpiReport) -> list[tuple[str, list[_Block]]]:
         )
         if on_time
         else "No order with a due date completes on time."
+        if lateness.orders
+        else "No order has a due date or a deadline."
     ]
     return list(
         zip(
@@ -332,8 +348,7 @@ def _level_gap(level: Level) -> str:
     return _percent(relative_gap(level.value, level.bound))
 
 
-def _chain(report: KpiReport, clock: Clock, standing: OrderStanding) -> _Chain:
-    problem = report.problem
+def _standing_chain(report: KpiReport, clock: Clock, standing: OrderStanding) -> _Chain:
     slack = standing.slack or 0
     verdict = (
         f"late by {clock.span(-slack)}"
@@ -344,8 +359,13 @@ def _chain(report: KpiReport, clock: Clock, standing: OrderStanding) -> _Chain:
         f"Order {standing.order_id}: {verdict} (completes {clock.at(standing.completion)}, due "
         f"{clock.at(standing.target or 0)})"
     )
+    return _chain(report, clock, title, standing.chain)
+
+
+def _chain(report: KpiReport, clock: Clock, title: str, chain: Sequence[Step]) -> _Chain:
+    problem = report.problem
     steps = []
-    for step in standing.chain:
+    for step in chain:
         order = problem.orders[step.job]
         line = (
             f"{order.operations[step.index].id} of order {order.id} on "

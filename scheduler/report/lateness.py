@@ -159,7 +159,10 @@ class LatenessReport:
     """Every order with a due date or deadline: late ones first (latest first), then at risk,
     then on time, by slack."""
     bottlenecks: tuple[Bottleneck, ...]
-    """Machines by waits caused on late or at-risk chains, chain operations, then utilisation."""
+    """Machines by waits caused on late or at-risk chains (on the makespan chain when no order
+    is late or at risk), chain operations, then utilisation."""
+    makespan_chain: tuple[Step, ...] = ()
+    """The chain of the order that completes last: why the plan is as long as it is."""
 
     @property
     def explained(self) -> tuple[OrderStanding, ...]:
@@ -224,18 +227,24 @@ def explain(
         chain = why.chain(j) if slack < 0 or at_risk else ()
         standings.append(OrderStanding(j, order.id, completion[j], target, slack, at_risk, chain))
     standings.sort(key=lambda s: (not s.late, not s.at_risk, s.slack))
+    last = max(range(len(problem.orders)), key=lambda j: completion[j])
+    makespan_chain = why.chain(last)
+    chains = [s.chain for s in standings if s.chain] or [makespan_chain]
     return LatenessReport(
-        limit, tuple(standings), _bottlenecks(problem, standings, utilisation or {})
+        limit,
+        tuple(standings),
+        _bottlenecks(problem, chains, utilisation or {}),
+        makespan_chain,
     )
 
 
 def _bottlenecks(
-    problem: Problem, standings: list[OrderStanding], utilisation: dict[int, float]
+    problem: Problem, chains: list[tuple[Step, ...]], utilisation: dict[int, float]
 ) -> tuple[Bottleneck, ...]:
     waits: Counter[int] = Counter()
     runs: Counter[int] = Counter()
-    for standing in standings:
-        for step in standing.chain:
+    for chain in chains:
+        for step in chain:
             runs[step.machine] += 1
             if step.machine_of_cause is not None:
                 waits[step.machine_of_cause] += 1
