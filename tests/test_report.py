@@ -192,6 +192,28 @@ def test_shift_too_short_for_the_work():
     )
 
 
+def test_operator_off_shift():
+    """An order whose operator is off shift when it is released waits for the operator's next
+    shift, named as the operator's calendar break (no machine to blame)."""
+    problem = _plant(
+        _order("A", _op("o0", "m0", 10)),
+        _order("B", _op("o0", "m1", 10)),
+        _order("C", _op("o0", "m1", 10, resources=[{"resources": ["ann"]}]), release=125, due=150),
+        resources=[{"id": "ann", "calendar": "day"}],
+        calendars=TWO_SHIFTS_ON_M0["calendars"],
+    )
+    schedule = _placed(
+        problem,
+        ("A", "o0", "m0", 0, 10),
+        ("B", "o0", "m1", 0, 10),
+        ("C", "o0", "m1", 180, 190, ["ann"]),
+    )
+    step = _standing(problem, schedule, "C").chain[0]
+    assert step.cause is Cause.CALENDAR and step.machine_of_cause is None
+    assert step.text.startswith("operator ann is not working from t=120 until t=180")
+    assert "order C is released t=125" in step.text
+
+
 def test_no_wait_successor_that_does_not_fit_its_shift():
     """An operation held back for a no-wait successor says that the successor's work did not fit
     in its machine's shift, instead of calling the wait the plan's choice."""
