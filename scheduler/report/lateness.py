@@ -19,9 +19,13 @@ break (its machine's or a resource's non-working time, or a shift too short for 
 the rest when the earliest working-time fit after the ready time is its start; else a successor
 that must start within a **maximum lag** (no-wait) after it could not start earlier (for its own
 cause, or because its work would not fit its shift right after this one); otherwise nothing
-binds there (an **idle** wait the plan chose) and the chain stops. The chain goes on along the binding cause's operation (the predecessor, the other
-order's operation on the machine or the resource, the producer of the material) until it reaches
-a release, an arrival, the planning start, or an unforced wait.
+binds there (an **idle** wait the plan chose) and the chain stops. The chain goes on along the
+binding cause's operation (the predecessor, the other order's operation on the machine or the
+resource, the producer of the material) until it reaches a release, an arrival, the planning
+start, or an unforced wait. Causes binding at the same tick are all kept (`Step.also`); the chain
+follows the first in `_PRIORITY`.
+
+The same walk from the order that completes last explains the makespan (`makespan_chain`).
 
 An order is **late** when it completes after its due date (its deadline when it has no due date),
 and **at risk** when it completes on time with less slack than a threshold: by default 5 % of the
