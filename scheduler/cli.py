@@ -72,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("schedule", type=Path)
     verify.add_argument("--format", choices=FORMATS, help="problem file format")
     verify.set_defaults(run=_run_verify)
+    _add_report_command(commands)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the problem file")
     schema.set_defaults(run=_run_schema)
@@ -274,6 +275,85 @@ def _run_verify(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     assert report.kpis is not None
     print(f"OK: objective {report.objective}, makespan {report.kpis.makespan}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+# scheduler report: the KPI report with its lateness explanation (scheduler/report/kpi.py)
+
+REPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+
+
+def _add_report_command(commands: Any) -> None:
+    report = commands.add_parser(
+        "report",
+        help="write the KPI report of a schedule file, with why each late order is late",
+    )
+    report.add_argument("schedule", type=Path, help="schedule file (what solve --out writes)")
+    report.add_argument("--problem", type=Path, required=True, help="its problem file")
+    report.add_argument("--format", choices=FORMATS, help="problem file format")
+    report.add_argument(
+        "--out", type=Path, help="report.html or report.md (default: Markdown on stdout)"
+    )
+    report.add_argument(
+        "--at-risk",
+        type=int,
+        metavar="TICKS",
+        help="an on-time order with less slack than this is at risk (default: 5%% of the makespan)",
+    )
+    report.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from scheduler.formats.solution import ScheduleFileError, read_schedule
+    from scheduler.report.kpi import KpiReport, ScheduleMismatch, SolveFigures, to_html, to_markdown
+
+    kind = "markdown"
+    if args.out is not None:
+        if args.out.suffix.lower() not in REPORT_FORMATS:
+            raise CliError(
+                f"--out: {args.out} must end in .html or .md (the report's format), "
+                f"not {args.out.suffix or 'nothing'!r}"
+            )
+        kind = REPORT_FORMATS[args.out.suffix.lower()]
+    if args.at_risk is not None and args.at_risk < 0:
+        raise CliError(f"--at-risk: must be a tick count >= 0, got {args.at_risk}")
+    problem = _read_problem(args.problem, args.format)
+    try:
+        text = args.schedule.read_bytes()
+        schedule = read_schedule(text, str(args.schedule))
+        data = json.loads(text)
+    except ScheduleFileError as error:
+        raise CliError(str(error)) from None
+    except (OSError, ValueError) as error:
+        reason = "no such file" if isinstance(error, FileNotFoundError) else error
+        raise CliError(f"{args.schedule}: cannot read: {reason}") from None
+    if not schedule.operations:
+        status = data.get("status") if isinstance(data, dict) else None
+        raise CliError(
+            f"{args.schedule}: holds no schedule to report on"
+            + (f" (status {status})" if isinstance(status, str) else "")
+        )
+    try:
+        report = KpiReport.build(
+            problem, schedule, SolveFigures.from_file(data), threshold=args.at_risk
+        )
+    except ScheduleMismatch as error:
+        raise CliError(f"{args.schedule} and {args.problem}: {error}") from None
+    output = to_html(report) if kind == "html" else to_markdown(report)
+    if args.out is None:
+        print(output)
+        return EXIT_OK
+    try:
+        args.out.write_text(output, encoding="utf-8")
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot write: {error}") from None
+    explained = report.lateness.explained
+    late = sum(s.late for s in explained)
+    print(
+        f"wrote {args.out}: {late} late and {len(explained) - late} at-risk order(s) explained",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
