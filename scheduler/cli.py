@@ -31,12 +31,18 @@ class CliError(Exception):
     """A readable message for the user; becomes a one-paragraph error and exit code 1."""
 
 
+class UsageError(CliError):
+    """Arguments that argparse cannot check alone (e.g. one of two alternatives is required)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
         return code
+    except UsageError as error:
+        parser.error(str(error))  # exits 2, as argparse's own usage errors do
     except CliError as error:
         print(f"scheduler: error: {error}", file=sys.stderr)
         return EXIT_INPUT
@@ -289,8 +295,11 @@ def _add_report_command(commands: Any) -> None:
         "report",
         help="write the KPI report of a schedule file, with why each late order is late",
     )
-    report.add_argument("schedule", type=Path, help="schedule file (what solve --out writes)")
-    report.add_argument("--problem", type=Path, required=True, help="its problem file")
+    report.add_argument(
+        "schedule", type=Path, nargs="?", help="schedule file (what solve --out writes)"
+    )
+    report.add_argument("--problem", type=Path, help="its problem file (a stored job has its own)")
+    _add_job_arguments(report, "report on")
     report.add_argument("--format", choices=FORMATS, help="problem file format")
     report.add_argument(
         "--out", type=Path, help="report.html or report.md (default: Markdown on stdout)"
@@ -318,20 +327,29 @@ def _run_report(args: argparse.Namespace) -> int:
         kind = REPORT_FORMATS[args.out.suffix.lower()]
     if args.at_risk is not None and args.at_risk < 0:
         raise CliError(f"--at-risk: must be a tick count >= 0, got {args.at_risk}")
-    problem = _read_problem(args.problem, args.format)
-    try:
-        text = args.schedule.read_bytes()
-        schedule = read_schedule(text, str(args.schedule))
-        data = json.loads(text)
-    except ScheduleFileError as error:
-        raise CliError(str(error)) from None
-    except (OSError, ValueError) as error:
-        reason = "no such file" if isinstance(error, FileNotFoundError) else error
-        raise CliError(f"{args.schedule}: cannot read: {reason}") from None
+    if args.server is not None:
+        from scheduler.formats.solution import result_to_json
+
+        plan = _job_plan(args)
+        problem, schedule = plan.problem, plan.schedule
+        data = {} if plan.result is None else result_to_json(problem, plan.result)
+        source = f"job {args.job}"
+    else:
+        problem = _problem_of_file(args)
+        source = str(args.schedule)
+        try:
+            text = args.schedule.read_bytes()
+            schedule = read_schedule(text, str(args.schedule))
+            data = json.loads(text)
+        except ScheduleFileError as error:
+            raise CliError(str(error)) from None
+        except (OSError, ValueError) as error:
+            reason = "no such file" if isinstance(error, FileNotFoundError) else error
+            raise CliError(f"{args.schedule}: cannot read: {reason}") from None
     if not schedule.operations:
         status = data.get("status") if isinstance(data, dict) else None
         raise CliError(
-            f"{args.schedule}: holds no schedule to report on"
+            f"{source}: holds no schedule to report on"
             + (f" (status {status})" if isinstance(status, str) else "")
         )
     try:
@@ -339,7 +357,7 @@ def _run_report(args: argparse.Namespace) -> int:
             problem, schedule, SolveFigures.from_file(data), threshold=args.at_risk
         )
     except ScheduleMismatch as error:
-        raise CliError(f"{args.schedule} and {args.problem}: {error}") from None
+        raise CliError(f"{source} and {args.problem or 'its problem'}: {error}") from None
     output = to_html(report) if kind == "html" else to_markdown(report)
     if args.out is None:
         print(output)
@@ -368,17 +386,16 @@ def _run_schema(args: argparse.Namespace) -> int:
 def _add_chart_commands(commands: Any) -> None:
     gantt = commands.add_parser("gantt", help="draw a schedule as a Gantt chart (HTML, PNG, SVG)")
     gantt.add_argument("schedule", type=Path, nargs="?", help="schedule file (solve --out)")
-    gantt.add_argument("--problem", type=Path, required=True, help="the schedule's problem file")
+    gantt.add_argument(
+        "--problem", type=Path, help="the schedule's problem file (a stored job has its own)"
+    )
     gantt.add_argument("--format", choices=FORMATS, help="problem file format")
     gantt.add_argument(
         "--out", type=Path, default=Path("plan.html"), help=".html (default plan.html), .png, .svg"
     )
     gantt.add_argument("--by", choices=("machine", "order", "resource"), default="machine")
     gantt.add_argument("--title", help="chart title (default: the problem's name)")
-    gantt.add_argument("--server", metavar="HOST:PORT", help="draw a stored job of this server")
-    gantt.add_argument("--job", help="the job id (with --server)")
-    gantt.add_argument("--token-file", type=Path, help="bearer token file (with --server)")
-    gantt.add_argument("--ca", type=Path, help="CA certificate (PEM) for TLS (with --server)")
+    _add_job_arguments(gantt, "draw")
     gantt.set_defaults(run=_run_gantt)
 
     compare = commands.add_parser(
@@ -414,13 +431,16 @@ def _checked_schedule(problem: Problem, schedule: Any, source: str) -> Any:
     return schedule
 
 
-def _job_schedule(args: argparse.Namespace, problem: Problem) -> Any:
+def _job_plan(args: argparse.Namespace) -> Any:
+    """The problem and schedule of the stored job `--server --job` names (`client.JobPlan`);
+    the problem from `--problem` when given, else the one the job was created with."""
     from scheduler.client import SchedulerError, fetch_job_plan
 
     if args.job is None:
-        raise CliError("--server needs --job")
+        raise UsageError("--server needs --job")
     if args.schedule is not None:
-        raise CliError("give a schedule file or --server and --job, not both")
+        raise UsageError("give a schedule file or --server and --job, not both")
+    problem = _read_problem(args.problem, args.format) if args.problem is not None else None
     try:
         token = args.token_file.read_text().strip() if args.token_file else None
         ca = args.ca.read_bytes() if args.ca else None
@@ -430,17 +450,35 @@ def _job_schedule(args: argparse.Namespace, problem: Problem) -> Any:
         return fetch_job_plan(args.server, args.job, problem, token=token, root_certificates=ca)
     except SchedulerError as error:
         raise CliError(f"{args.server}: {error}") from None
+    except InvalidProblem as error:
+        raise CliError(f"job {args.job}: its problem: {error}") from None
+
+
+def _add_job_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--server", metavar="HOST:PORT", help=f"{what} a stored job of this server")
+    parser.add_argument("--job", help="the job id (with --server)")
+    parser.add_argument("--token-file", type=Path, help="bearer token file (with --server)")
+    parser.add_argument("--ca", type=Path, help="CA certificate (PEM) for TLS (with --server)")
+
+
+def _problem_of_file(args: argparse.Namespace) -> Problem:
+    """`--problem`, required beside a schedule file."""
+    if args.schedule is None:
+        raise UsageError("give a schedule file, or --server HOST:PORT --job ID")
+    if args.problem is None:
+        raise UsageError("--problem: required with a schedule file")
+    return _read_problem(args.problem, args.format)
 
 
 def _run_gantt(args: argparse.Namespace) -> int:
     from scheduler.report.gantt import ImageExportError, gantt_figure, write_gantt
 
-    problem = _read_problem(args.problem, args.format)
     if args.server is not None:
-        schedule = _checked_schedule(problem, _job_schedule(args, problem), f"job {args.job}")
-    elif args.schedule is None:
-        raise CliError("give a schedule file, or --server HOST:PORT --job ID")
+        plan = _job_plan(args)
+        problem = plan.problem
+        schedule = _checked_schedule(problem, plan.schedule, f"job {args.job}")
     else:
+        problem = _problem_of_file(args)
         schedule = _checked_schedule(
             problem, _read_schedule_file(args.schedule), str(args.schedule)
         )

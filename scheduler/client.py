@@ -84,7 +84,9 @@ def _params(params: ParamsLike) -> pb.SolveParameters | None:
     return convert.params_to_proto(params) if isinstance(params, SolveParams) else params
 
 
-def _view(full: bool) -> pb.ScheduleJobView:
+def _view(full: bool, plan: bool = False) -> pb.ScheduleJobView:
+    if plan:
+        return pb.SCHEDULE_JOB_VIEW_PLAN
     return pb.SCHEDULE_JOB_VIEW_FULL if full else pb.SCHEDULE_JOB_VIEW_BASIC
 
 
@@ -208,10 +210,11 @@ class SchedulerClient:
         return self._call(self._stub.CreateScheduleJob, request, timeout).job
 
     def get_job(
-        self, job_id: str, *, full: bool = False, timeout: float | None = None
+        self, job_id: str, *, full: bool = False, plan: bool = False, timeout: float | None = None
     ) -> pb.ScheduleJob:
-        """The job; `full` adds the best schedule of a job still running."""
-        request = pb.GetScheduleJobRequest(job_id=job_id, view=_view(full))
+        """The job; `full` adds the best schedule of a job still running, `plan` also its
+        problem."""
+        request = pb.GetScheduleJobRequest(job_id=job_id, view=_view(full, plan))
         return self._call(self._stub.GetScheduleJob, request, timeout).job
 
     def list_jobs(
@@ -274,25 +277,37 @@ def solve_remote(
     raise SchedulerError(grpc.StatusCode.UNKNOWN, "the stream ended without a result")
 
 
+@dataclass(frozen=True)
+class JobPlan:
+    """What a stored job has to draw or report on."""
+
+    problem: Problem
+    schedule: Schedule
+    """Its result's schedule once finished, else its best so far."""
+    result: SolveResult | None
+    """The finished job's result (statistics and KPIs); None while it runs."""
+
+
 def fetch_job_plan(
     address: str,
     job_id: str,
-    problem: Problem,
+    problem: Problem | None = None,
     *,
     token: str | None = None,
     root_certificates: bytes | None = None,
     timeout: float = 60.0,
-) -> Schedule:
-    """The schedule of a stored job: its result's once finished, else its best so far.
-
-    No RPC returns a job's problem, so the caller supplies the one the job was created from; ids
-    of the schedule that `problem` does not have raise SchedulerError (INVALID_ARGUMENT), as
-    does a job without a schedule yet (FAILED_PRECONDITION).
-    """
+) -> JobPlan:
+    """The plan of a stored job: its problem (as created, unless `problem` is given) and its
+    schedule. A schedule naming ids `problem` does not have raises SchedulerError
+    (INVALID_ARGUMENT), as does a job without a schedule yet (FAILED_PRECONDITION)."""
     with SchedulerClient(address, token=token, root_certificates=root_certificates) as client:
-        job = client.get_job(job_id, full=True, timeout=timeout)
+        job = client.get_job(job_id, plan=problem is None, timeout=timeout)
+    if problem is None:
+        problem = convert.problem_from_proto(job.problem)
+    result = None
     if job.HasField("result") and job.result.HasField("schedule"):
         message = job.result.schedule
+        result = convert.result_from_proto(problem, job.result)
     elif job.HasField("best_schedule"):
         message = job.best_schedule
     else:
@@ -307,7 +322,7 @@ def fetch_job_plan(
             f"the schedule of job {job_id} names orders, operations, machines or resources "
             "that the problem does not have: is it the problem the job was created from?",
         )
-    return schedule
+    return JobPlan(problem, schedule, result)
 
 
-__all__ = ["SchedulerClient", "SchedulerError", "fetch_job_plan", "solve_remote"]
+__all__ = ["JobPlan", "SchedulerClient", "SchedulerError", "fetch_job_plan", "solve_remote"]

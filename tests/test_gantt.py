@@ -289,7 +289,10 @@ def test_gantt_command_errors_are_one_readable_line(tmp_path, capsys, monkeypatc
     other, _ = _files(tmp_path / "other", jobshop([[(0, 1)]]), Schedule(()))
     assert main(["gantt", str(schedule_file), "--problem", str(other)]) == EXIT_INPUT
     assert "operations[1].index: order j0 has no operation 1" in capsys.readouterr().err
-    assert main(["gantt", "--problem", str(problem_file)]) == EXIT_INPUT
+    # A missing schedule is a usage error (exit 2), as argparse's own are.
+    with pytest.raises(SystemExit) as exit_:
+        main(["gantt", "--problem", str(problem_file)])
+    assert exit_.value.code == 2
     assert "give a schedule file" in capsys.readouterr().err
 
 
@@ -445,3 +448,42 @@ def test_operations_at_once_on_a_machine_of_capacity_two_stand_side_by_side():
     lane = {c[0]: (o, w) for c, o, w in zip(ops.customdata, ops.offset, ops.width, strict=True)}
     assert lane[0] == (-0.4, 0.4) and lane[1] == (0.0, 0.4)
     assert lane[2] == (-0.4, 0.8)
+
+
+def test_gantt_and_report_of_a_stored_job_need_no_problem_file(tmp_path, job_server, capsys):
+    """SCHEDULE_JOB_VIEW_PLAN returns the job's problem: `gantt` and `report` with --server
+    --job draw and report the stored plan from the server alone."""
+    from scheduler.client import SchedulerClient, fetch_job_plan
+    from scheduler.params import SolveParams
+
+    problem = _plant()
+    with SchedulerClient(job_server) as client:
+        job = client.create_job(problem, SolveParams(time_limit=5, workers=1))
+        *_, done = client.watch_job(job.job_id, timeout=60)
+    plan = fetch_job_plan(job_server, job.job_id)
+    assert plan.problem == problem and plan.result is not None
+    assert len(plan.schedule.operations) == len(done.result.schedule.operations)
+    remote = ["--server", job_server, "--job", job.job_id]
+    out = tmp_path / "job.html"
+    assert main(["gantt", *remote, "--out", str(out)]) == EXIT_OK
+    (ops,) = [t for t in _figure_data(out.read_text()) if t.get("name") == OPERATIONS]
+    assert len(ops["customdata"]) == 3
+    report = tmp_path / "job.md"
+    assert main(["report", *remote, "--out", str(report)]) == EXIT_OK
+    text = report.read_text()
+    assert problem.orders[0].id in text and "OPTIMAL" in text
+
+
+def test_watch_refuses_the_plan_view(job_server):
+    """The problem is for single reads: a watch stream asking for it is INVALID_ARGUMENT."""
+    import grpc
+
+    from scheduler.v1 import scheduler_pb2 as pb
+    from scheduler.v1 import scheduler_pb2_grpc as pb_grpc
+
+    with grpc.insecure_channel(job_server) as channel:
+        stub = pb_grpc.SchedulerServiceStub(channel)
+        request = pb.WatchScheduleJobRequest(job_id="x", view=pb.SCHEDULE_JOB_VIEW_PLAN)
+        with pytest.raises(grpc.RpcError) as caught:
+            list(stub.WatchScheduleJob(request, timeout=10))
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT

@@ -401,9 +401,12 @@ class SchedulerServicer:
     def get_schedule_job(
         self, request: pb.GetScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Any:
-        full = _full_view(request.view)
+        full = _full_view(request.view, plan=True)
         job = self._owned(self._job_id(request), call)
-        return pb.GetScheduleJobResponse(job=_job_message(job, full=full))
+        message = _job_message(job, full=full)
+        if request.view == pb.SCHEDULE_JOB_VIEW_PLAN:
+            message.problem.CopyFrom(pb.CreateScheduleJobRequest.FromString(job.request).problem)
+        return pb.GetScheduleJobResponse(job=message)
 
     def list_schedule_jobs(
         self, request: pb.ListScheduleJobsRequest, context: grpc.ServicerContext, call: Call
@@ -451,8 +454,8 @@ class SchedulerServicer:
     def watch_schedule_job(
         self, request: pb.WatchScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Iterator[Any]:
-        job_id = self._owned(self._job_id(request), call).id
         full = _full_view(request.view)
+        job_id = self._owned(self._job_id(request), call).id
         if not self._watchers.enter():
             raise errors.resource_exhausted(
                 f"all {self._watchers.capacity} watch streams are open; retry later or poll "
@@ -494,11 +497,15 @@ class SchedulerServicer:
             job = self._store.get(job_id)
 
 
-def _full_view(view: int) -> bool:
-    """Whether a read asks for SCHEDULE_JOB_VIEW_FULL; INVALID_ARGUMENT for an unknown view."""
-    if view not in pb.ScheduleJobView.values():
+def _full_view(view: int, *, plan: bool = False) -> bool:
+    """Whether a read asks for the best schedule (SCHEDULE_JOB_VIEW_FULL, or _PLAN where `plan`
+    is allowed); INVALID_ARGUMENT for an unknown view."""
+    allowed = set(pb.ScheduleJobView.values())
+    if not plan:
+        allowed.discard(pb.SCHEDULE_JOB_VIEW_PLAN)
+    if view not in allowed:
         raise errors.invalid_argument([FieldViolation("view", f"unknown view {view}")])
-    return view == pb.SCHEDULE_JOB_VIEW_FULL
+    return view in (pb.SCHEDULE_JOB_VIEW_FULL, pb.SCHEDULE_JOB_VIEW_PLAN)
 
 
 def _job_message(job: Job, *, full: bool, with_result: bool = True) -> pb.ScheduleJob:

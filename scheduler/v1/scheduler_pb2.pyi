@@ -56,6 +56,7 @@ class ScheduleJobView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SCHEDULE_JOB_VIEW_UNSPECIFIED: _ClassVar[ScheduleJobView]
     SCHEDULE_JOB_VIEW_BASIC: _ClassVar[ScheduleJobView]
     SCHEDULE_JOB_VIEW_FULL: _ClassVar[ScheduleJobView]
+    SCHEDULE_JOB_VIEW_PLAN: _ClassVar[ScheduleJobView]
 OBJECTIVE_KIND_UNSPECIFIED: ObjectiveKind
 OBJECTIVE_KIND_MAKESPAN: ObjectiveKind
 OBJECTIVE_KIND_TOTAL_WEIGHTED_TARDINESS: ObjectiveKind
@@ -87,6 +88,7 @@ JOB_STATE_CANCELLED: JobState
 SCHEDULE_JOB_VIEW_UNSPECIFIED: ScheduleJobView
 SCHEDULE_JOB_VIEW_BASIC: ScheduleJobView
 SCHEDULE_JOB_VIEW_FULL: ScheduleJobView
+SCHEDULE_JOB_VIEW_PLAN: ScheduleJobView
 
 class Problem(_message.Message):
     __slots__ = ("name", "planning_start", "tick", "machines", "orders", "objective", "calendars", "families", "resources", "items", "purchase_orders", "utc_offset")
@@ -553,7 +555,7 @@ class FieldViolation(_message.Message):
     def __init__(self, field: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class ScheduleJob(_message.Message):
-    __slots__ = ("job_id", "state", "request_id", "create_time", "update_time", "progress", "result", "failure_reason", "problem_name", "best_schedule")
+    __slots__ = ("job_id", "state", "request_id", "create_time", "update_time", "progress", "result", "failure_reason", "problem_name", "best_schedule", "problem")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
@@ -564,6 +566,7 @@ class ScheduleJob(_message.Message):
     FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
     PROBLEM_NAME_FIELD_NUMBER: _ClassVar[int]
     BEST_SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     state: JobState
     request_id: str
@@ -574,7 +577,8 @@ class ScheduleJob(_message.Message):
     failure_reason: str
     problem_name: str
     best_schedule: Schedule
-    def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., result: _Optional[_Union[SolveResult, _Mapping]] = ..., failure_reason: _Optional[str] = ..., problem_name: _Optional[str] = ..., best_schedule: _Optional[_Union[Schedule, _Mapping]] = ...) -> None: ...
+    problem: Problem
+    def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ..., result: _Optional[_Union[SolveResult, _Mapping]] = ..., failure_reason: _Optional[str] = ..., problem_name: _Optional[str] = ..., best_schedule: _Optional[_Union[Schedule, _Mapping]] = ..., problem: _Optional[_Union[Problem, _Mapping]] = ...) -> None: ...
 
 class SolveRequest(_message.Message):
     __slots__ = ("problem", "parameters")
