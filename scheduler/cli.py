@@ -171,17 +171,23 @@ def _solve_remote(
 ) -> SolveResult:
     from scheduler.client import SchedulerError, solve_remote
 
-    try:
-        token = args.server_token_file.read_text().strip() if args.server_token_file else None
-        ca = args.server_ca.read_bytes() if args.server_ca else None
-    except OSError as error:
-        raise CliError(f"cannot read: {error}") from None
+    token, ca = _credentials(args.server_token_file, args.server_ca)
     try:
         return solve_remote(
             args.server, problem, params, on_progress, token=token, root_certificates=ca
         )
     except SchedulerError as error:
         raise CliError(f"{args.server}: {error}") from None
+
+
+def _credentials(token_file: Path | None, ca_file: Path | None) -> tuple[str | None, bytes | None]:
+    """The bearer token and the CA certificate (PEM) a client call presents, from their files."""
+    try:
+        token = token_file.read_text().strip() if token_file else None
+        ca = ca_file.read_bytes() if ca_file else None
+    except OSError as error:
+        raise CliError(f"cannot read: {error}") from None
+    return token, ca
 
 
 def _solve_interruptibly(run: Any, stop: StopToken) -> SolveResult:
@@ -441,11 +447,7 @@ def _job_plan(args: argparse.Namespace) -> Any:
     if args.schedule is not None:
         raise UsageError("give a schedule file or --server and --job, not both")
     problem = _read_problem(args.problem, args.format) if args.problem is not None else None
-    try:
-        token = args.token_file.read_text().strip() if args.token_file else None
-        ca = args.ca.read_bytes() if args.ca else None
-    except OSError as error:
-        raise CliError(f"cannot read: {error}") from None
+    token, ca = _credentials(args.token_file, args.ca)
     try:
         return fetch_job_plan(args.server, args.job, problem, token=token, root_certificates=ca)
     except SchedulerError as error:
