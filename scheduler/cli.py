@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_report_command(commands)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the problem file")
+    schema.add_argument(
+        "--scenarios", action="store_true", help="the scenarios file of `whatif` instead"
+    )
     schema.set_defaults(run=_run_schema)
     _add_chart_commands(commands)
     _add_spreadsheet_commands(commands)
@@ -382,7 +385,10 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(Problem.model_json_schema(), indent=1))
+    from scheduler.planning.changes import ScenarioFile
+
+    model = ScenarioFile if args.scenarios else Problem
+    print(json.dumps(model.model_json_schema(), indent=1))
     return EXIT_OK
 
 
