@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.set_defaults(run=_run_schema)
     _add_chart_commands(commands)
     _add_spreadsheet_commands(commands)
+    _add_whatif_command(commands)
     return parser
 
 
@@ -666,6 +667,91 @@ def _run_export_b2mml(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CliError(f"{args.out}: cannot write: {error}") from None
     return EXIT_OK
+
+
+# -- What-if scenarios (scheduler/planning/whatif.py)
+
+
+def _add_whatif_command(commands: Any) -> None:
+    whatif = commands.add_parser(
+        "whatif", help="solve a problem and its scenarios in one budget and compare them"
+    )
+    whatif.add_argument("base", type=Path, help="the base problem (JSON)")
+    whatif.add_argument("scenarios", type=Path, help="the scenarios file (`schema --scenarios`)")
+    whatif.add_argument(
+        "--time-limit", type=float, default=60.0, help="seconds for everything (default 60)"
+    )
+    whatif.add_argument("--cores", type=int, help="cores to use (default: all available)")
+    whatif.add_argument("--out", type=Path, help="write the comparison report (JSON) here")
+    whatif.set_defaults(run=_run_whatif)
+
+
+def _run_whatif(args: argparse.Namespace) -> int:
+    from typing import cast
+
+    from scheduler.planning.changes import parse_scenarios_json
+    from scheduler.planning.whatif import compare
+
+    if not args.time_limit > 0:
+        raise UsageError("--time-limit: must be a positive number of seconds")
+    if args.cores is not None and args.cores < 1:
+        raise UsageError("--cores: must be at least 1")
+    base = _read_problem(args.base, "json")
+    try:
+        scenarios = parse_scenarios_json(args.scenarios.read_bytes())
+    except OSError as error:
+        raise CliError(f"{args.scenarios}: cannot read: {error}") from None
+    except InvalidProblem as error:
+        raise CliError(f"{args.scenarios}: {error}") from None
+
+    def progress(name: str, event: Any) -> None:
+        print(
+            f"whatif: {name}: {event.elapsed:6.1f}s objective {event.objective} "
+            f"bound {event.bound} gap {event.gap:.1%}",
+            file=sys.stderr,
+        )
+
+    stop = StopToken()
+    try:
+        report = cast(
+            dict[str, Any],
+            _solve_interruptibly(
+                lambda: compare(
+                    base,
+                    scenarios,
+                    args.time_limit,
+                    cores=args.cores,
+                    stop=stop,
+                    on_progress=progress,
+                ),
+                stop,
+            ),
+        )
+    except InvalidProblem as error:
+        raise CliError(f"{args.scenarios}: {error}") from None
+    for entry in (report["base"], *report["scenarios"]):
+        objective = entry.get("deltas", {}).get("objective", {})
+        if not objective:
+            change = "(base)"
+        elif objective.get("proven"):
+            change = f"Δ {objective['delta']:+} proven"
+        elif objective.get("low") is not None:
+            change = f"Δ {objective['delta']:+} in [{objective['low']:+}, {objective['high']:+}]"
+        else:
+            change = f"Δ {objective.get('delta')}"
+        gap = "-" if entry["gap"] is None else f"{entry['gap']:.1%}"
+        print(
+            f"{entry['name']:<24} {entry['status']:<10} objective {entry['objective']} "
+            f"bound {entry['best_bound']} gap {gap}  {change}"
+        )
+    print(f"wall time {report['wall_time']} s of {report['budget']} s")
+    if args.out is not None:
+        try:
+            args.out.write_text(json.dumps(report, indent=1) + "\n")
+        except OSError as error:
+            raise CliError(f"{args.out}: cannot write: {error}") from None
+    failed = [e for e in (report["base"], *report["scenarios"]) if not e["verified"]]
+    return EXIT_NO_SCHEDULE if failed else EXIT_OK
 
 
 def run() -> NoReturn:
