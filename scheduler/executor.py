@@ -80,6 +80,8 @@ def run_tasks(
         if stop is not None and stop.stopped and stopped_at is None:
             stopped_at = time.monotonic()
             stopping.set()
+            for task in pending:
+                outcomes[task.key].error = "stopped before it started"
             pending.clear()
         while pending and len(running) < max(1, width):
             task = pending.pop(0)

@@ -107,3 +107,12 @@ def test_whatif_on_the_command_line_reports_proven_deltas(tmp_path, capsys):
     assert deltas["late_orders"]["delta"] == 2 and deltas["total_tardiness"]["delta"] > 0
     assert entry["verified"] and len(entry["schedule"]["operations"]) == 4
     assert "m0 down" in capsys.readouterr().out
+
+
+def test_whatif_names_an_unknown_id_in_the_scenarios_file(tmp_path, capsys):
+    """A scenario naming an unknown machine fails before any solve, naming the field."""
+    (tmp_path / "base.json").write_text(TWO_JOBS.model_dump_json())
+    down = [{"kind": "machine_down", "machine_id": "m7", "start": 0, "end": 10}]
+    (tmp_path / "s.json").write_text(scenarios(("ok", []), ("bad", down)).model_dump_json())
+    assert main(["whatif", str(tmp_path / "base.json"), str(tmp_path / "s.json")]) == 1
+    assert "scenarios[1].changes[0].machine_id" in capsys.readouterr().err
