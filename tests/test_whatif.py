@@ -13,7 +13,8 @@ from helpers import jobshop
 from scheduler.cli import main
 from scheduler.executor import CONTEXT, Task, run_tasks
 from scheduler.planning.changes import ScenarioFile
-from scheduler.planning.whatif import compare, plan_pool
+from scheduler.planning.whatif import Answer, compare, deltas, plan_pool
+from scheduler.problem import Objective
 from scheduler.stop import StopToken
 
 TWO_JOBS = jobshop([[(0, 3), (1, 2)], [(1, 2), (0, 4)]], due=[7, 8])
@@ -116,3 +117,22 @@ def test_whatif_names_an_unknown_id_in_the_scenarios_file(tmp_path, capsys):
     (tmp_path / "s.json").write_text(scenarios(("ok", []), ("bad", down)).model_dump_json())
     assert main(["whatif", str(tmp_path / "base.json"), str(tmp_path / "s.json")]) == 1
     assert "scenarios[1].changes[0].machine_id" in capsys.readouterr().err
+
+
+def _answer(problem, objective, bound, status="FEASIBLE"):
+    result = {"status": status, "objective": objective, "best_bound": bound}
+    return Answer("x", problem, "x", result=result)
+
+
+def test_an_unproven_delta_carries_the_interval_of_the_two_bounds():
+    """Objective delta: [bound_s - objective_b, objective_s - bound_b], not proven."""
+    delta = deltas(_answer(TWO_JOBS, 10, 8), _answer(TWO_JOBS, 14, 11))["objective"]
+    assert (delta["delta"], delta["low"], delta["high"], delta["proven"]) == (4, 1, 6, False)
+
+
+def test_a_lexicographic_objective_gets_no_interval():
+    """Last-level bounds under different earlier-level limits give no interval."""
+    levels = {"levels": [{"terms": [{"kind": "makespan"}]}, {"terms": [{"kind": "setup_time"}]}]}
+    problem = TWO_JOBS.model_copy(update={"objective": Objective.model_validate(levels)})
+    delta = deltas(_answer(problem, 10, 8), _answer(problem, 14, 11))["objective"]
+    assert delta["delta"] == 4 and delta["low"] is None and delta["high"] is None

@@ -245,7 +245,9 @@ def _objective_delta(base: Answer, scenario: Answer, proven: bool) -> dict[str, 
         return Delta(ob, os_, None, False).__dict__
     low = None if bs is None else bs - ob
     high = None if bb is None else os_ - bb
-    if low is None or high is None:
+    # A lexicographic objective's figures are its last level's, bounded under limits the earlier
+    # levels set differently in each solve: their bounds do not compare across scenarios.
+    if low is None or high is None or len(base.problem.objective.levels) > 1:
         low = high = None
     return Delta(ob, os_, os_ - ob, proven, low, high).__dict__
 
