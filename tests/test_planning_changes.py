@@ -230,3 +230,19 @@ def test_the_schema_command_prints_the_scenarios_file_schema(capsys):
     assert main(["schema", "--scenarios"]) == 0
     printed = capsys.readouterr().out
     assert '"ScenarioFile"' in printed and '"purchase_delayed"' in printed
+
+
+def test_a_shift_added_after_a_downtime_reaches_the_machine_down():
+    """A machine given a private calendar for its downtime still gets the shared calendar's new
+    shifts, whichever change comes first."""
+    down = change(kind="resource_absent", resource_id="crew", start=0, end=60)
+    saturday = change(
+        kind="shift_added",
+        calendar_id="days",
+        shift={"days": ["sat"], "start": "06:00", "end": "10:00"},
+    )
+    for changes in ([down, saturday], [saturday, down]):
+        edited = apply(plant(), changes)
+        private = edited.calendar(edited.resources[0].calendar)
+        assert private.id != "days" and [s.days for s in private.shifts] == [["mon"], ["sat"]]
+        assert edited.calendar("days").shifts == private.shifts

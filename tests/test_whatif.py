@@ -86,15 +86,20 @@ def test_a_machine_added_never_worsens_the_makespan():
 
 
 def test_whatif_on_the_command_line_reports_proven_deltas(tmp_path, capsys):
-    """`scheduler whatif` writes each scenario's schedule and its proven deltas against the base."""
+    """`scheduler whatif` writes each scenario's schedule and its proven deltas against the base;
+    an infeasible scenario is reported, exit code 0."""
     (tmp_path / "base.json").write_text(TWO_JOBS.model_dump_json())
     down = [{"kind": "machine_down", "machine_id": "m0", "start": 0, "end": 10}]
-    (tmp_path / "s.json").write_text(scenarios(("m0 down", down)).model_dump_json())
+    impossible = [{"kind": "deadline_changed", "order_id": "j0", "deadline": 1}]
+    named = scenarios(("m0 down", down), ("impossible", impossible))
+    (tmp_path / "s.json").write_text(named.model_dump_json())
     out = tmp_path / "report.json"
     argv = ["whatif", str(tmp_path / "base.json"), str(tmp_path / "s.json"), "--out", str(out)]
     assert main([*argv, "--time-limit", "20"]) == 0
     report = json.loads(out.read_text())
-    (entry,) = report["scenarios"]
+    entry, impossible_entry = report["scenarios"]
+    # A scenario without a schedule is an answer, not a failure of the command.
+    assert impossible_entry["status"] == "INFEASIBLE" and not impossible_entry["verified"]
     deltas = entry["deltas"]
     assert deltas["makespan"] == {
         "base": 7,

@@ -288,6 +288,8 @@ def _down(data: dict[str, Any], owner: dict[str, Any], start: Any, end: Any, rea
         if shared == 1:
             calendar["exceptions"].append(exception)
             return
+        # The private copy shares the weekly shifts (one list object), so a shift added to the
+        # shared calendar by a later change reaches this machine too; only downtime is private.
         calendar = {**calendar, "exceptions": list(calendar["exceptions"])}
     calendar["id"] = _fresh_id({c["id"] for c in calendars}, f"{owner['id']}-calendar")
     calendar["exceptions"].append(exception)
