@@ -1,0 +1,1 @@
+"""Planning loop: scenario changes and what-if comparison, rescheduling from shop-floor events."""
