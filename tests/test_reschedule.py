@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
 import pytest
 from helpers import jobshop, make_problem
 
+from scheduler.cli import EXIT_INPUT, EXIT_OK, main
 from scheduler.params import SolveParams
 from scheduler.planning.pins import deviation
 from scheduler.planning.reschedule import (
@@ -183,3 +185,33 @@ def test_now_before_an_event_is_rejected():
     )  # fmt: skip
     with pytest.raises(RescheduleError, match="now: 2 is before"):
         prepare(problem, _released(problem), events, now=2)
+
+
+def test_cli_reschedules_a_released_plan_and_writes_the_diff(tmp_path, capsys):
+    """`scheduler reschedule` writes the new schedule with its diff against the released plan."""
+    problem_file, plan, events, out = (
+        tmp_path / n for n in ("p.json", "r.json", "e.json", "n.json")
+    )
+    problem_file.write_text(_shop().model_dump_json())
+    assert main(["solve", str(problem_file), "--quiet", "--out", str(plan)]) == EXIT_OK
+    breakdown = {"kind": "machine_breakdown", "machine_id": "m0", "start": 0, "end": 5}
+    events.write_text(json.dumps({"events": [breakdown]}))
+    argv = ["reschedule", str(problem_file), "--plan", str(plan), "--events", str(events)]
+    assert main([*argv, "--stability", "2", "--out", str(out)]) == EXIT_OK
+    document = json.loads(out.read_text())
+    assert sum(document["diff"]["counts"].values()) == 6
+    assert document["diff"]["counts"]["moved"] >= 1
+    assert all(op["start"] >= 5 for op in document["operations"] if op["machine_id"] == "m0")
+    assert "against the released plan:" in capsys.readouterr().out
+
+
+def test_cli_names_a_bad_event(tmp_path, capsys):
+    """A bad event makes the command fail with exit 1, naming the event's field."""
+    problem_file, plan, events = (tmp_path / n for n in ("p.json", "r.json", "e.json"))
+    problem_file.write_text(_shop().model_dump_json())
+    assert main(["solve", str(problem_file), "--quiet", "--out", str(plan)]) == EXIT_OK
+    breakdown = {"kind": "machine_breakdown", "machine_id": "press-9", "start": 0, "end": 5}
+    events.write_text(json.dumps({"events": [breakdown]}))
+    argv = ["reschedule", str(problem_file), "--plan", str(plan), "--events", str(events)]
+    assert main(argv) == EXIT_INPUT
+    assert "events[0].machine_id: no such machine" in capsys.readouterr().err
