@@ -37,6 +37,17 @@ def _released(problem: Problem) -> Schedule:
     return result.schedule
 
 
+def _hand_plan() -> Schedule:
+    """An optimal plan of `_shop()` (makespan 9), written out so tests can name its times."""
+    return Schedule(
+        tuple(
+            ScheduledOperation(*op)
+            for op in [(0, 0, 0, 0, 3), (0, 1, 1, 4, 6), (1, 0, 1, 0, 4), (1, 1, 0, 5, 8),
+                       (2, 0, 0, 3, 5), (2, 1, 1, 6, 9)]
+        )
+    )  # fmt: skip
+
+
 def _resolve(prepared: Prepared) -> SolveResult:
     result = solve(prepared.problem, EXACT, pins=prepared.pins)
     assert result.status is SolveStatus.OPTIMAL
@@ -73,13 +84,7 @@ def test_a_breakdown_leaves_its_machine_idle_in_the_window():
 def test_frozen_running_and_completed_operations_are_unchanged():
     """Completed, running and frozen operations keep machine, start (and a completion its end)."""
     problem = _shop()
-    released = Schedule(
-        tuple(
-            ScheduledOperation(*op)
-            for op in [(0, 0, 0, 0, 3), (0, 1, 1, 4, 6), (1, 0, 1, 0, 4), (1, 1, 0, 5, 8),
-                       (2, 0, 0, 3, 5), (2, 1, 1, 6, 9)]
-        )
-    )  # fmt: skip
+    released = _hand_plan()
     events = _events(
         {"kind": "operation_started", "order_id": "j1", "operation_id": "o0",
          "machine_id": "m1", "start": 0},
@@ -97,6 +102,17 @@ def test_frozen_running_and_completed_operations_are_unchanged():
     changes = diff(problem, released, problem, result.schedule)
     assert {"j0/o0", "j0/o1", "j1/o0"} <= set(changes.unchanged)
     assert changes.moved["j2/o0"] >= 4 and sum(changes.counts().values()) == 6
+
+
+def test_an_operation_after_a_moved_predecessor_is_not_frozen():
+    """A released operation in the frozen window whose predecessor must move moves with it."""
+    problem = _shop()
+    events = _events({"kind": "machine_breakdown", "machine_id": "m1", "start": 1, "end": 3})
+    prepared = prepare(problem, _hand_plan(), events, now=1, freeze=10)
+    assert 3 not in prepared.pins.fixed  # j1/o1, after j1/o0 on the broken m1
+    result = _resolve(prepared)
+    assert result.schedule is not None
+    assert {(op.job, op.index): op.start for op in result.schedule.operations}[(1, 1)] >= 7
 
 
 @pytest.mark.parametrize("seed", [3, 7])

@@ -301,29 +301,33 @@ def _pins(
     freeze: int,
     weight: int,
 ) -> Pins:
+    """Started operations are pinned as reported; a released operation starting before
+    `now + freeze` is frozen unless its machine breaks down during it or a predecessor is not
+    pinned (it could not keep its start then); every other released one is the reference."""
     ix = problem.index
     machine_of = ix.machine_of_id
+    machine_ids = [m.id for m in state.problem.machines]
+    keys = [(order.id, operation.id) for order in problem.orders for operation in order.operations]
+    pred_start, pred_op = ix.pred_start.tolist(), ix.pred_op.tolist()
     fixed: dict[int, Pin] = {}
     reference: dict[int, tuple[int, int]] = {}
-    machine_ids = [m.id for m in state.problem.machines]
-    for j, order in enumerate(problem.orders):
-        for k, operation in enumerate(order.operations):
-            o = ix.operation(j, k)
-            key = (order.id, operation.id)
-            if key in state.started:
-                machine, start = state.started[key]
-                fixed[o] = Pin(machine_of[machine], start, state.completed.get(key))
-                continue
-            released = plan.get(key)
-            if released is None:
-                continue
-            machine_id = machine_ids[released.machine]
-            windows = state.down.get(machine_id, ())
-            broken = any(a < released.end and released.start < b for a, b in windows)
-            if released.start < now + freeze and not broken:
-                fixed[o] = Pin(machine_of[machine_id], released.start, released.end)
-            else:
-                reference[o] = (machine_of[machine_id], released.start)
+    for o in ix.topological.tolist():
+        key = keys[o]
+        if key in state.started:
+            machine, start = state.started[key]
+            fixed[o] = Pin(machine_of[machine], start, state.completed.get(key))
+            continue
+        released = plan.get(key)
+        if released is None:
+            continue
+        machine_id = machine_ids[released.machine]
+        windows = state.down.get(machine_id, ())
+        broken = any(a < released.end and released.start < b for a, b in windows)
+        held = all(p in fixed for p in pred_op[pred_start[o] : pred_start[o + 1]])
+        if released.start < now + freeze and held and not broken:
+            fixed[o] = Pin(machine_of[machine_id], released.start)
+        else:
+            reference[o] = (machine_of[machine_id], released.start)
     return Pins(fixed=fixed, now=now, reference=reference, weight=weight)
 
 
