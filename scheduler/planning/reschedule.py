@@ -340,6 +340,7 @@ def warm_start(problem: Problem, pins: Pins, plan: dict[Key, ScheduledOperation]
     ix = problem.index
     machines, durations = ix.mode_machine.tolist(), ix.mode_duration.tolist()
     after = max((op.end for op in plan.values()), default=pins.now)
+    keys = [(order.id, operation.id) for order in problem.orders for operation in order.operations]
     operations = []
     for j, order in enumerate(problem.orders):
         for k in range(len(order.operations)):
@@ -350,10 +351,14 @@ def warm_start(problem: Problem, pins: Pins, plan: dict[Key, ScheduledOperation]
             machine, start = (pin.machine, pin.start) if pin else ref or (machines[modes[0]], after)
             start = start if pin else max(start, pins.now)
             mode = next((m for m in modes if machines[m] == machine), modes[0])
-            end = pin.end if pin and pin.end is not None else start + durations[mode]
+            released = plan.get(keys[o])
+            # A released span (breaks included) shifted as a whole; else the plain duration.
+            span = released.end - released.start if released else durations[mode]
+            end = pin.end if pin and pin.end is not None else start + span
             if ref is None and pin is None:
                 after = end
-            operations.append(ScheduledOperation(j, k, machine, start, end))
+            resources = released.resources if released is not None else ()
+            operations.append(ScheduledOperation(j, k, machine, start, end, resources))
     return Schedule(tuple(operations))
 
 
