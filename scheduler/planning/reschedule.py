@@ -108,7 +108,12 @@ def prepare(
     except InvalidProblem as error:
         raise RescheduleError(error.violations) from None
     pins = _pins(current, plan, state, now, freeze, weight)
-    pins = dataclasses.replace(pins, warm_start=warm_start(current, pins, plan))
+    start = warm_start(current, pins, plan)
+    # The released purchases too (items and suppliers keep their numbers): without them the
+    # hint runs out of stock wherever the plan bought material.
+    pins = dataclasses.replace(
+        pins, warm_start=dataclasses.replace(start, purchases=released.purchases)
+    )
     return Prepared(current, pins, plan)
 
 
