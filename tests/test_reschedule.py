@@ -10,6 +10,9 @@ import pytest
 from helpers import jobshop, make_problem
 
 from scheduler.cli import EXIT_INPUT, EXIT_OK, main
+from scheduler.formats import read_problem
+from scheduler.formats.catalog import instance_path
+from scheduler.heuristics import best_factory_dispatch
 from scheduler.params import SolveParams
 from scheduler.planning.pins import deviation
 from scheduler.planning.reschedule import (
@@ -23,6 +26,7 @@ from scheduler.problem import Problem
 from scheduler.result import SolveResult, SolveStatus
 from scheduler.schedule import Schedule, ScheduledOperation
 from scheduler.solve import solve
+from scheduler.verify import verify
 
 EXACT = SolveParams(time_limit=20.0, workers=1, seed=1)
 
@@ -231,3 +235,14 @@ def test_cli_names_a_bad_event(tmp_path, capsys):
     argv = ["reschedule", str(problem_file), "--plan", str(plan), "--events", str(events)]
     assert main(argv) == EXIT_INPUT
     assert "events[0].machine_id: no such machine" in capsys.readouterr().err
+
+
+def test_without_events_the_warm_start_is_the_released_plan_purchases_included():
+    """With no events the warm start verifies: the released purchases are carried over."""
+    problem = read_problem(instance_path("auto-parts"))
+    released = best_factory_dispatch(problem)
+    assert released is not None and released.purchases
+    makespan = max(op.end for op in released.operations)
+    prepared = prepare(problem, released, _events(), now=makespan // 4)
+    assert prepared.pins.warm_start is not None
+    assert verify(prepared.problem, prepared.pins.warm_start).ok
