@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_chart_commands(commands)
     _add_spreadsheet_commands(commands)
     _add_whatif_command(commands)
+    _add_reschedule_command(commands)
     return parser
 
 
@@ -752,6 +753,76 @@ def _run_whatif(args: argparse.Namespace) -> int:
             raise CliError(f"{args.out}: cannot write: {error}") from None
     # A scenario without a schedule (a rush order that cannot fit) is an answer; no base is not.
     return EXIT_OK if report["base"]["verified"] else EXIT_NO_SCHEDULE
+
+
+# --------------------------------------------------------------------------------------------------
+# scheduler reschedule: a released plan plus shop-floor events (scheduler/planning/reschedule.py)
+
+
+def _add_reschedule_command(commands: Any) -> None:
+    parser = commands.add_parser(
+        "reschedule", help="replan a released schedule after shop-floor events, changing little"
+    )
+    parser.add_argument("problem", type=Path, help="the problem the plan was released for")
+    parser.add_argument("--plan", type=Path, required=True, help="the released schedule file")
+    parser.add_argument("--events", type=Path, required=True, help="the events file (JSON)")
+    parser.add_argument("--now", type=int, help="current tick (default: the last event's time)")
+    parser.add_argument("--freeze", type=int, default=0, help="ticks after now kept as released")
+    parser.add_argument("--stability", type=int, default=1, help="stability weight (0: fresh)")
+    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds (default 10)")
+    parser.add_argument("--workers", type=int, help="CP-SAT workers (default: one per core, ≤ 8)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--out", type=Path, help="write the new schedule file (JSON, with diff)")
+    parser.set_defaults(run=_run_reschedule, gap=0.0, log=False)
+
+
+def _run_reschedule(args: argparse.Namespace) -> int:
+    from scheduler.formats.solution import dumps, result_to_json
+    from scheduler.planning.reschedule import RescheduleError, diff, parse_events, prepare
+    from scheduler.solve import solve
+
+    params = _params(args)
+    stop = StopToken()
+    deadline = Deadline(params.time_limit, stop)
+    if args.freeze < 0 or args.stability < 0 or (args.now is not None and args.now < 0):
+        raise CliError("--now, --freeze and --stability must not be negative")
+    problem = _read_problem(args.problem, "json")
+    released = _read_schedule_file(args.plan)
+    try:
+        events = parse_events(json.loads(args.events.read_bytes()))
+        prepared = prepare(
+            problem, released, events, now=args.now, freeze=args.freeze, weight=args.stability
+        )
+    except OSError as error:
+        raise CliError(f"{args.events}: cannot read: {error}") from None
+    except json.JSONDecodeError as error:
+        raise CliError(f"{args.events}: not JSON: {error}") from None
+    except RescheduleError as error:
+        raise CliError(f"{args.events}: {error}") from None
+    current = prepared.problem
+    result = _solve_interruptibly(
+        lambda: solve(current, params, deadline=deadline, pins=prepared.pins), stop
+    )
+    _print_summary(result)
+    if result.schedule is None:
+        return EXIT_NO_SCHEDULE
+    changes = diff(problem, released, current, result.schedule)
+    counts = ", ".join(f"{n} {name}" for name, n in changes.counts().items())
+    print(f"against the released plan: {counts}")
+    for title, orders in (
+        ("late now", changes.became_late),
+        ("on time now", changes.became_on_time),
+    ):
+        if orders:
+            print(f"  {title}: {', '.join(orders)}")
+    if args.out is not None:
+        document = result_to_json(current, result)
+        document["diff"] = changes.to_json()
+        try:
+            args.out.write_text(dumps(document))
+        except OSError as error:
+            raise CliError(f"{args.out}: cannot write: {error}") from None
+    return EXIT_OK
 
 
 def run() -> NoReturn:

@@ -18,6 +18,7 @@ from scheduler.heuristics import (
     objective_of_ends,
 )
 from scheduler.params import SolveParams
+from scheduler.planning.pins import Pins, stability_cost
 from scheduler.problem import MAX_TIME, Problem
 from scheduler.result import (
     LevelResult,
@@ -30,6 +31,7 @@ from scheduler.result import (
 from scheduler.schedule import Schedule
 from scheduler.stop import Deadline, StopToken
 from scheduler.verify import Report, ViolationKind, check, verify
+from scheduler.verify.pins import check_pins
 
 OnProgress = Callable[[Progress], None]
 
@@ -57,6 +59,7 @@ def solve(
     on_progress: OnProgress | None = None,
     hint: Schedule | None = None,
     deadline: Deadline | None = None,
+    pins: Pins | None = None,
 ) -> SolveResult:
     """Solve `problem` within `params`; the returned schedule (if any) has passed `verify.check`.
 
@@ -68,6 +71,10 @@ def solve(
     solution; `hint` is a schedule to start from (e.g. a previous run's best), used when it is
     feasible and better than the heuristic's. Infeasibility and time limits are statuses, not
     exceptions; a schedule failing verification is a bug and raises `ScheduleInvalid`.
+
+    `pins` (a reschedule) fixes operations, starts the others at `pins.now` or later and adds the
+    stability term to the last level (its `best` and `bound` include it; `objective` does not).
+    The heuristics do not know pins: `pins.warm_start` is the starting point instead.
     """
     params = params or SolveParams()
     if deadline is None:
@@ -81,11 +88,14 @@ def solve(
     # The heuristic's first schedule is the answer of last resort: it may run until the call's
     # own deadline; further rules and repairs get a share of the time.
     share = HEURISTIC_SHARE * deadline.remaining()
-    incumbent, incumbent_objective, relaxed_start = _incumbent(problem, deadline, share)
+    if pins is None:
+        incumbent, incumbent_objective, relaxed_start = _incumbent(problem, deadline, share)
+    else:
+        incumbent, incumbent_objective, relaxed_start = None, None, pins.warm_start
     # Every later phase ends early enough for reading and verifying the schedule in time.
     finish = FINISH_SECONDS_PER_OPERATION * problem.index.n_operations
     deadline = deadline.within(max(0.0, deadline.remaining() - finish))
-    if hint is not None:
+    if hint is not None and pins is None:
         hinted = verify(problem, hint)
         if hinted.ok and (incumbent_objective is None or _objective(hinted) < incumbent_objective):
             incumbent, incumbent_objective = hint, _objective(hinted)
@@ -119,7 +129,15 @@ def solve(
 
     start = incumbent if incumbent is not None else relaxed_start
     attempt = _attempt(
-        problem, params, deadline, on_solution, searching, incumbent, incumbent_objective, start
+        problem,
+        params,
+        deadline,
+        on_solution,
+        searching,
+        incumbent,
+        incumbent_objective,
+        start,
+        pins,
     )
     build_time = attempt.build_time
     searches = attempt.searches
@@ -145,8 +163,14 @@ def solve(
         schedule, status = None, SolveStatus.UNKNOWN
 
     report = check(problem, schedule) if schedule is not None else None
+    if (
+        pins is not None
+        and schedule is not None
+        and (broken := check_pins(problem, schedule, pins))
+    ):
+        raise AssertionError(f"a rescheduled plan breaks its pins: {broken[0]}")
     objective = _objective(report) if report is not None else None
-    levels = _level_results(problem, searches, schedule, report)
+    levels = _level_results(problem, searches, schedule, report, pins)
     last = levels[-1]
     bound = last.bound
     if bound is not None and objective is not None:
@@ -199,6 +223,7 @@ def _attempt(
     incumbent: Schedule | None,
     incumbent_objective: int | None,
     start: Schedule | None,
+    pins: Pins | None = None,
 ) -> _Attempt:
     """Build and search until a schedule is found, infeasibility is proven, or time is up.
 
@@ -221,6 +246,7 @@ def _attempt(
                 incumbent_makespan=floor,
                 relaxed=relaxed,
                 deadline=deadline,
+                pins=pins,
             )
         except cpsat.BuildExpired:
             break
@@ -406,6 +432,7 @@ def _level_results(
     searches: list[cpsat.SearchOutcome],
     schedule: Schedule | None,
     report: Report | None,
+    pins: Pins | None = None,
 ) -> tuple[LevelResult, ...]:
     """Per level: its value in the returned schedule, and what its own search found and proved.
 
@@ -420,10 +447,12 @@ def _level_results(
         if outcome is not None and outcome.schedule is not None and best is not None:
             found = report if outcome.schedule is schedule else check(problem, outcome.schedule)
             assert found is not None
-            if best != found.levels[level]:
+            value = found.levels[level]
+            if pins is not None and level + 1 == len(levels):
+                value += stability_cost(pins, outcome.schedule, problem.index.job_start.tolist())
+            if best != value:
                 raise AssertionError(
-                    f"CP-SAT reports objective {best} at level {level}, "
-                    f"the verifier computes {found.levels[level]}"
+                    f"CP-SAT reports objective {best} at level {level}, the verifier computes {value}"
                 )
         limit = None
         if level + 1 < len(searches) and best is not None:

@@ -14,7 +14,9 @@ from scheduler.cpsat.bounds import TimeWindows, time_windows
 from scheduler.cpsat.constraints import RULES
 from scheduler.cpsat.objective import ObjectiveVars, add_objective
 from scheduler.cpsat.runner import run
+from scheduler.cpsat.stability import add_pins, stability_term
 from scheduler.cpsat.variables import OperationVars, PurchaseSlot, operation_vars
+from scheduler.planning.pins import Pins
 from scheduler.problem import Problem
 from scheduler.schedule import Purchase, Schedule
 from scheduler.stop import Deadline
@@ -41,6 +43,7 @@ def build_model(
     explain: bool = False,
     relaxed: bool = False,
     deadline: Deadline | None = None,
+    pins: Pins | None = None,
 ) -> SchedulingModel:
     """The CP-SAT model of `problem`; an incumbent's objective (if any) tightens every window.
 
@@ -49,7 +52,8 @@ def build_model(
     (`ops.guards`). With `relaxed`, deadlines and maximum lags may be exceeded and the objective
     is their total excess (`ops.violations`); the objective levels are built as usual, for
     `minimize_level` once a schedule without excess is found. Raises `BuildExpired` when
-    `deadline` expires before the model is complete (checked between rules).
+    `deadline` expires before the model is complete (checked between rules). With `pins` (a
+    reschedule), pinned operations are fixed and the last level gains the stability term.
     """
     model = cp_model.CpModel()
     model.name = problem.name or "scheduler"
@@ -61,8 +65,14 @@ def build_model(
     for rule in RULES:
         _check(deadline)
         rule(model, problem, ops)
+    if pins is not None:
+        add_pins(model, problem, ops, pins)
     _check(deadline)
     objective = add_objective(model, problem, ops, windows)
+    if pins is not None and pins.weight:
+        stability = pins.weight * stability_term(model, problem, ops, pins)
+        objective.levels[-1] = cp_model.LinearExpr.sum([objective.levels[-1], stability])
+        model.minimize(objective.levels[0])
     if ops.violations is not None:
         model.minimize(sum(ops.violations))
     return SchedulingModel(problem, model, windows, ops, objective)

@@ -1,0 +1,47 @@
+"""Rescheduling rules: pinned operations, nothing new before now, and the stability term."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from scheduler.cpsat.variables import OperationVars
+from scheduler.planning.pins import MACHINE_CHANGE_TICKS, Pins
+from scheduler.problem import MAX_TIME, Problem
+
+
+def add_pins(model: cp_model.CpModel, problem: Problem, v: OperationVars, pins: Pins) -> None:
+    """A pinned operation keeps its machine and start (and a known end); every other starts at
+    `pins.now` or later."""
+    ix = problem.index
+    machines = ix.mode_machine.tolist()
+    for o in range(ix.n_operations):
+        pin = pins.fixed.get(o)
+        if pin is None:
+            model.add(v.start[o] >= pins.now)
+            continue
+        model.add(v.start[o] == pin.start)
+        if pin.end is not None:
+            model.add(v.end[o] == pin.end)
+        for k in ix.modes(o):
+            literal = v.mode_presence[k]
+            if literal is not None:
+                model.add(literal == int(machines[k] == pin.machine))
+
+
+def stability_term(
+    model: cp_model.CpModel, problem: Problem, v: OperationVars, pins: Pins
+) -> cp_model.LinearExprT:
+    """Sum over the released plan's operations of |start - released start|, plus
+    `MACHINE_CHANGE_TICKS` per operation moved to another machine."""
+    ix = problem.index
+    machines = ix.mode_machine.tolist()
+    terms: list[cp_model.LinearExprT] = []
+    for o, (machine, start) in sorted(pins.reference.items()):
+        shift = model.new_int_var(0, MAX_TIME, f"shift{o}")
+        model.add_abs_equality(shift, v.start[o] - start)
+        terms.append(shift)
+        for k in ix.modes(o):
+            literal = v.mode_presence[k]
+            if literal is not None and machines[k] != machine:
+                terms.append(MACHINE_CHANGE_TICKS * literal)
+    return sum(terms)
