@@ -50,7 +50,7 @@ def _spec(**stability: int) -> PlanSpec:
     )
 
 
-def _entry(entry_id: str, at: int, **event: Any) -> LogEntry:
+def _entry(entry_id: str, at: int | None, **event: Any) -> LogEntry:
     return parse_entries([{"id": entry_id, "at": at, "event": event}])[0]
 
 
@@ -306,7 +306,7 @@ def test_a_promoted_scenario_is_the_next_revision(runner):
         {"name": "m1-down", "changes": [{"kind": "machine_down", "machine_id": "m1",
                                           "start": 0, "end": 5}]}
     )  # fmt: skip
-    assert runner.promote(plan_id, "p1", 0, down) == ["p1"]
+    assert runner.promote(plan_id, "p1", down) == ["p1"]
     assert _settled(runner, plan_id) == 2
     revision = runner.view(plan_id).revision
     assert revision.answers == ("p1",)
@@ -321,4 +321,15 @@ def test_a_bad_scenario_names_its_change(runner):
                                     "end": 5}]}
     )  # fmt: skip
     with pytest.raises(PlanError, match=r"events\[0\]\.scenario\.changes\[0\]\.machine_id"):
-        runner.promote(plan_id, "p1", 0, bad)
+        runner.promote(plan_id, "p1", bad)
+
+
+def test_the_shop_floor_time_moves_now_and_now_never_goes_back(runner):
+    """An event at tick 7 makes 7 the plan's now, and a later event without a time keeps it."""
+    plan_id = runner.create(_spec())
+    _settled(runner, plan_id)
+    runner.report(plan_id, [_breakdown("b1", "m1", 20, 30).model_copy(update={"at": 7})])
+    _settled(runner, plan_id)
+    runner.report(plan_id, [_entry("q1", None, kind="quantity_changed", order_id="j2", quantity=1)])
+    assert _settled(runner, plan_id) == 3
+    assert [r.now for r in runner.revisions(plan_id)] == [0, 7, 7]

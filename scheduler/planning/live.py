@@ -2,7 +2,8 @@
 
 A plan is a specification (problem, solve parameters, stability policy) and a log of entries:
 shop-floor events and promoted what-if scenarios, each with a client id (reporting is idempotent
-per id) and the shop-floor time `at` it was reported. Revision 1 is the plan of the problem (and
+per id) and, when known, the shop-floor tick `at` it happened (the plan's `now` never goes back
+and is at least every `at`; nothing new starts before it). Revision 1 is the plan of the problem (and
 of whatever entries came before it); each later revision answers the entries that arrived since
 the one before, replanned by `planning.reschedule` from the released revision: its schedule is
 the reference of the stability term and the warm start, its problem (the state after all earlier
@@ -46,8 +47,8 @@ from scheduler.problem import (
     parse_problem,
     violations_of,
 )
-from scheduler.result import SolveResult
-from scheduler.schedule import Schedule, ScheduledOperation
+from scheduler.result import LevelResult, SolveResult, SolveStatus, StopReason
+from scheduler.schedule import Schedule, ScheduledOperation, evaluate
 from scheduler.stop import StopToken
 from scheduler.verify import verify
 from scheduler.verify.pins import check_pins
@@ -82,7 +83,11 @@ class LogEntry(_Strict):
     """One entry of a plan's log: a shop-floor event or a promoted scenario, never both."""
 
     id: str = Field(min_length=1, max_length=128, description="Unique per plan (idempotency).")
-    at: Tick = Field(description="Shop-floor time (tick) it was reported; not before the event.")
+    at: Tick | None = Field(
+        default=None,
+        description="Shop-floor tick it happened, not before the time the event names; None: "
+        "unknown (the plan's now moves only with the event's own times).",
+    )
     event: Event | None = None
     scenario: Scenario | None = None
 
@@ -122,6 +127,38 @@ class Revision:
     started: tuple[Event, ...] = ()
     """Every operation started (or completed) so far, as the events that said so: reported
     again with the next entries (see `_state`)."""
+    cause: str = "events"
+    """Why it exists: "created", "events" or "scenario:<name>" (the last promoted one)."""
+
+    def solve_result(self) -> SolveResult:
+        """The solve that made this revision, as `scheduler.solve.solve` returned it (progress
+        and explanation aside; the KPIs recomputed from the schedule)."""
+        data = self.result
+        return SolveResult(
+            status=SolveStatus(data["status"]),
+            stop_reason=StopReason(data["stop_reason"]),
+            objective=data["objective"],
+            best_bound=data["best_bound"],
+            gap=data["gap"],
+            wall_time=data["wall_time"],
+            heuristic_time=data["heuristic_time"],
+            build_time=data["build_time"],
+            first_solution_time=data["first_solution_time"],
+            solutions=data["solutions"],
+            heuristic_objective=data["heuristic_objective"],
+            schedule=self.schedule,
+            kpis=evaluate(self.problem, self.schedule),
+            levels=tuple(
+                LevelResult(
+                    level["value"],
+                    level["best"],
+                    level["bound"],
+                    SolveStatus(level["status"]),
+                    level["limit"],
+                )
+                for level in data["levels"]
+            ),
+        )
 
     def payload(self) -> str:
         started = Events(events=list(self.started)).model_dump(mode="json")["events"]
@@ -132,6 +169,7 @@ class Revision:
                 "result": self.result,
                 "diff": self.diff,
                 "started": started,
+                "cause": self.cause,
             }
         )
 
@@ -148,6 +186,7 @@ class Revision:
             answers=stored.answers,
             created_at=stored.created_at,
             started=tuple(Events.model_validate({"events": data["started"]}).events),
+            cause=data["cause"],
         )
 
 
@@ -161,6 +200,11 @@ class PlanView:
     """Ids of entries no revision answers yet."""
     error: str
     """Why the last replan released nothing ("" when it did)."""
+    request_id: str
+    created_at: float
+    """Unix seconds."""
+    replanning: bool
+    """A replan runs now."""
 
 
 def parse_spec(data: Any) -> PlanSpec:
@@ -293,10 +337,50 @@ class PlanRunner:
             revision=plan.revision,
             pending=tuple(e.id for e in self.store.unanswered(plan_id)),
             error=stored.error,
+            request_id=stored.request_id,
+            created_at=stored.created_at,
+            replanning=plan_id in self._running,
         )
 
     def revisions(self, plan_id: str, after: int = 0) -> list[Revision]:
         return [Revision.load(r) for r in self.store.revisions(plan_id, after)]
+
+    def wait_answered(self, plan_id: str, entry_id: str, timeout: float) -> Revision | None:
+        """The revision that answers the entry, once released; None after `timeout` s, or as
+        soon as a replan fails with the entry unanswered (the plan's `error` says why)."""
+        end = time.monotonic() + timeout
+        changes = self.store.changes
+        with changes.watching(plan_id):
+            while True:
+                seen = changes.version(plan_id)
+                for stored in self.store.revisions(plan_id):
+                    if entry_id in stored.answers:
+                        return Revision.load(stored)
+                if self.store.get_plan(plan_id).error and not self._busy(plan_id):
+                    return None
+                left = end - time.monotonic()
+                if left <= 0 or changes.closed:
+                    return None
+                changes.wait(plan_id, seen, min(left, 1.0))
+
+    def wait_revision(self, plan_id: str, timeout: float) -> Revision | None:
+        """The released revision, waiting up to `timeout` s for the first one."""
+        end = time.monotonic() + timeout
+        changes = self.store.changes
+        with changes.watching(plan_id):
+            while True:
+                seen = changes.version(plan_id)
+                plan = self._plan(plan_id)
+                if plan.revision is not None or self.store.get_plan(plan_id).error:
+                    return plan.revision
+                left = end - time.monotonic()
+                if left <= 0 or changes.closed:
+                    return None
+                changes.wait(plan_id, seen, min(left, 1.0))
+
+    def _busy(self, plan_id: str) -> bool:
+        with self._condition:
+            return plan_id in self._running or plan_id in self._queue
 
     def report(self, plan_id: str, entries: Sequence[LogEntry]) -> list[str]:
         """Accept entries for the plan's next revision; returns the ids that were new.
@@ -326,7 +410,9 @@ class PlanRunner:
         self._schedule(plan_id)
         return [e.id for e in added]
 
-    def promote(self, plan_id: str, entry_id: str, at: int, scenario: Scenario) -> list[str]:
+    def promote(
+        self, plan_id: str, entry_id: str, scenario: Scenario, at: int | None = None
+    ) -> list[str]:
         """A what-if scenario becomes the plan's next revision (with any entries waiting)."""
         try:
             entry = LogEntry(id=entry_id, at=at, scenario=scenario)
@@ -444,11 +530,12 @@ class PlanRunner:
             problem=prepared.problem,
             schedule=result.schedule,
             now=prepared.pins.now,
-            result=result_to_json(prepared.problem, result),
+            result=_result_json(prepared.problem, result),
             diff=changes.to_json(),
             answers=tuple(e.id for e in entries),
             created_at=0.0,
             started=state.started,
+            cause=_cause(entries),
         )
         with plan.lock:
             stored = self.store.release(
@@ -466,19 +553,37 @@ def _broken(state: Prepared, schedule: Schedule, *, pinned: bool) -> list[str]:
     return check_pins(state.problem, schedule, state.pins) if pinned else []
 
 
+def _result_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
+    """The schedule file of `result`, with the phase times `Revision.solve_result` gives back."""
+    data = result_to_json(problem, result)
+    data["build_time"] = result.build_time
+    data["heuristic_time"] = result.heuristic_time
+    data["first_solution_time"] = result.first_solution_time
+    return data
+
+
+def _cause(entries: Sequence[LogEntry]) -> str:
+    scenarios = [e.scenario.name for e in entries if e.scenario is not None]
+    if scenarios:
+        return f"scenario:{scenarios[-1]}"
+    return "events" if entries else "created"
+
+
+def _named(event: Event) -> int:
+    """The time an event says something happened (0 for downtime, which may be announced)."""
+    if isinstance(event, OperationStarted):
+        return event.start
+    if isinstance(event, OperationCompleted):
+        return event.end
+    return 0
+
+
 def _check_times(fresh: list[LogEntry], positions: dict[int, int]) -> None:
     """An event is reported at or after the time it names (else `now` would precede it)."""
     errors = []
     for entry in fresh:
-        event = entry.event
-        named = (
-            event.start
-            if isinstance(event, OperationStarted)
-            else event.end
-            if isinstance(event, OperationCompleted)
-            else 0
-        )
-        if entry.at < named:
+        named = 0 if entry.event is None else _named(entry.event)
+        if entry.at is not None and entry.at < named:
             errors.append(
                 FieldViolation(
                     f"events[{positions[id(entry)]}].at",
@@ -514,7 +619,7 @@ def _state(base: _Base, spec: PlanSpec, entries: Sequence[LogEntry], *, offset: 
     history = list(base.started)
     events = [e.event for e in entries if e.event is not None]
     event_entries = [i for i, e in enumerate(entries) if e.event is not None]
-    now = max([base.now, *(e.at for e in entries)])
+    now = max([base.now, *(e.at for e in entries if e.at is not None), *map(_named, events)])
     try:
         prepared = prepare(
             problem,
