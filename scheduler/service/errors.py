@@ -148,6 +148,14 @@ def permission_denied(message: str) -> ServiceError:
     return _error(grpc.StatusCode.PERMISSION_DENIED, message, "NOT_ALLOWED")
 
 
+def unimplemented(method: str) -> ServiceError:
+    return _error(
+        grpc.StatusCode.UNIMPLEMENTED,
+        f"{method} is not implemented by this server",
+        "UNIMPLEMENTED",
+    )
+
+
 def internal(request_id: str) -> ServiceError:
     return _error(
         grpc.StatusCode.INTERNAL,
@@ -176,4 +184,5 @@ __all__ = [
     "permission_denied",
     "resource_exhausted",
     "unavailable",
+    "unimplemented",
 ]

@@ -146,7 +146,8 @@ class SchedulerServicer:
         for method in service.methods:
             request_type = getattr(pb, method.input_type.name)
             response_type = getattr(pb, method.output_type.name)
-            function = getattr(self, _snake(method.name))
+            # An RPC of the API this server does not build yet answers UNIMPLEMENTED.
+            function = getattr(self, _snake(method.name), _unimplemented)
             make = (
                 grpc.unary_stream_rpc_method_handler
                 if method.server_streaming
@@ -495,6 +496,10 @@ class SchedulerServicer:
                 raise errors.unavailable("the server is shutting down; watch again to resume")
             seen = changes.version(job_id)
             job = self._store.get(job_id)
+
+
+def _unimplemented(request: Any, context: grpc.ServicerContext, call: Call) -> Any:
+    raise errors.unimplemented(call.method)
 
 
 def _full_view(view: int, *, plan: bool = False) -> bool:

@@ -80,6 +80,51 @@ class SchedulerServiceStub:
                 request_serializer=scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobRequest.SerializeToString,
                 response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobResponse.FromString,
                 _registered_method=True)
+        self.CompareScenarios = channel.unary_stream(
+                '/scheduler.v1.SchedulerService/CompareScenarios',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.CompareScenariosRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.CompareScenariosResponse.FromString,
+                _registered_method=True)
+        self.CreateComparisonJob = channel.unary_unary(
+                '/scheduler.v1.SchedulerService/CreateComparisonJob',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.CreateComparisonJobRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.CreateComparisonJobResponse.FromString,
+                _registered_method=True)
+        self.Reschedule = channel.unary_unary(
+                '/scheduler.v1.SchedulerService/Reschedule',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.RescheduleRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.RescheduleResponse.FromString,
+                _registered_method=True)
+        self.CreatePlan = channel.unary_unary(
+                '/scheduler.v1.SchedulerService/CreatePlan',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.CreatePlanRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.CreatePlanResponse.FromString,
+                _registered_method=True)
+        self.GetPlan = channel.unary_unary(
+                '/scheduler.v1.SchedulerService/GetPlan',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.GetPlanRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.GetPlanResponse.FromString,
+                _registered_method=True)
+        self.ReportEvents = channel.unary_unary(
+                '/scheduler.v1.SchedulerService/ReportEvents',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.ReportEventsRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.ReportEventsResponse.FromString,
+                _registered_method=True)
+        self.WatchPlan = channel.unary_stream(
+                '/scheduler.v1.SchedulerService/WatchPlan',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.WatchPlanRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.WatchPlanResponse.FromString,
+                _registered_method=True)
+        self.PromoteScenario = channel.unary_unary(
+                '/scheduler.v1.SchedulerService/PromoteScenario',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.PromoteScenarioRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.PromoteScenarioResponse.FromString,
+                _registered_method=True)
+        self.PromiseOrder = channel.unary_unary(
+                '/scheduler.v1.SchedulerService/PromiseOrder',
+                request_serializer=scheduler_dot_v1_dot_scheduler__pb2.PromiseOrderRequest.SerializeToString,
+                response_deserializer=scheduler_dot_v1_dot_scheduler__pb2.PromiseOrderResponse.FromString,
+                _registered_method=True)
 
 
 class SchedulerServiceServicer:
@@ -172,6 +217,104 @@ class SchedulerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CompareScenarios(self, request, context):
+        """-- The planning loop: what-if scenarios and rescheduling (stateless calls)
+
+        Solves a base problem and every scenario (the base with its changes applied in order) within
+        one wall-clock budget, side by side, and compares each scenario with the base. Streams one
+        message per improving solution of any scenario, then exactly one with the comparison.
+
+        Scenarios whose changes give the same problem are solved once. The solves run on a bounded
+        pool of worker processes that never uses more solver threads than the server's cores; each
+        schedule is verified against its own problem before it is reported. The budget counts from
+        the request's arrival and is capped like Solve's time limit; cancelling the call (or its
+        deadline expiring) stops every solve within a second.
+        Errors: INVALID_ARGUMENT (bad base problem, scenario or change: the field path is the one of
+        the scenarios file, e.g. `scenarios[1].changes[0].machine_id`; the oneof member naming the
+        change's kind is not a path segment, as in the file, where it is the `kind` field),
+        RESOURCE_EXHAUSTED (all solve slots busy, with RetryInfo).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateComparisonJob(self, request, context):
+        """Like CompareScenarios, as a durable job for long comparisons. The job is an ordinary
+        ScheduleJob (same ids, ownership, idempotency, retention, restart behaviour): read, watch,
+        list, cancel and delete it with the job RPCs above. Once finished it carries `comparison`
+        instead of `result`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Reschedule(self, request, context):
+        """Replans a released schedule after shop-floor events, changing as little of it as the
+        stability policy asks: completed operations stay as they happened, running ones keep their
+        machine and start, released operations starting before now + freeze stay fixed, nothing new
+        starts before now. Answers the new schedule (verified against the problem after the events,
+        pins included) and its difference from the released plan.
+        Errors: INVALID_ARGUMENT naming the event or field and the reason (an unknown operation or
+        machine, a completion before its start, `now` before the last event, a released plan that
+        does not match the problem); nothing is half-applied. RESOURCE_EXHAUSTED as for Solve.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreatePlan(self, request, context):
+        """-- Live plans: a durable plan that shop-floor events keep current (the autonomous loop)
+
+        Creates a live plan: solves the problem and stores the result as revision 1. A plan belongs
+        to its creator like a job does; a repeated `request_id` with the same content returns the
+        existing plan, with other content ALREADY_EXISTS.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPlan(self, request, context):
+        """Returns a plan with its current (or a named) revision. NOT_FOUND if unknown.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportEvents(self, request, context):
+        """Reports shop-floor events to a plan. Each event id is accepted once: a repeated id is
+        acknowledged and ignored (safe retries). Accepted events are persisted before this returns
+        and answered by the plan's next revision; events that arrive while a replan runs are
+        coalesced into the following one (at most one replan pending per plan).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchPlan(self, request, context):
+        """Streams every new revision of a plan with its diff against the previous one, starting after
+        `after_revision`, until the caller cancels.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PromoteScenario(self, request, context):
+        """Makes a scenario (changes applied to the plan's current state) the plan's next revision,
+        replanned under the plan's stability policy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PromiseOrder(self, request, context):
+        """Capable-to-promise: the earliest completion the plan can offer a new order while keeping the
+        plan's other orders as on time as they are, and the revision that accepting it gives.
+        Answers within about a second.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SchedulerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -219,6 +362,51 @@ def add_SchedulerServiceServicer_to_server(servicer, server):
                     servicer.DeleteScheduleJob,
                     request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobRequest.FromString,
                     response_serializer=scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobResponse.SerializeToString,
+            ),
+            'CompareScenarios': grpc.unary_stream_rpc_method_handler(
+                    servicer.CompareScenarios,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.CompareScenariosRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.CompareScenariosResponse.SerializeToString,
+            ),
+            'CreateComparisonJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateComparisonJob,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.CreateComparisonJobRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.CreateComparisonJobResponse.SerializeToString,
+            ),
+            'Reschedule': grpc.unary_unary_rpc_method_handler(
+                    servicer.Reschedule,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.RescheduleRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.RescheduleResponse.SerializeToString,
+            ),
+            'CreatePlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePlan,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.CreatePlanRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.CreatePlanResponse.SerializeToString,
+            ),
+            'GetPlan': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPlan,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.GetPlanRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.GetPlanResponse.SerializeToString,
+            ),
+            'ReportEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportEvents,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.ReportEventsRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.ReportEventsResponse.SerializeToString,
+            ),
+            'WatchPlan': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchPlan,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.WatchPlanRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.WatchPlanResponse.SerializeToString,
+            ),
+            'PromoteScenario': grpc.unary_unary_rpc_method_handler(
+                    servicer.PromoteScenario,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.PromoteScenarioRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.PromoteScenarioResponse.SerializeToString,
+            ),
+            'PromiseOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.PromiseOrder,
+                    request_deserializer=scheduler_dot_v1_dot_scheduler__pb2.PromiseOrderRequest.FromString,
+                    response_serializer=scheduler_dot_v1_dot_scheduler__pb2.PromiseOrderResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -465,6 +653,249 @@ class SchedulerService:
             '/scheduler.v1.SchedulerService/DeleteScheduleJob',
             scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobRequest.SerializeToString,
             scheduler_dot_v1_dot_scheduler__pb2.DeleteScheduleJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CompareScenarios(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/CompareScenarios',
+            scheduler_dot_v1_dot_scheduler__pb2.CompareScenariosRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.CompareScenariosResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateComparisonJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/CreateComparisonJob',
+            scheduler_dot_v1_dot_scheduler__pb2.CreateComparisonJobRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.CreateComparisonJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Reschedule(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/Reschedule',
+            scheduler_dot_v1_dot_scheduler__pb2.RescheduleRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.RescheduleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/CreatePlan',
+            scheduler_dot_v1_dot_scheduler__pb2.CreatePlanRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.CreatePlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/GetPlan',
+            scheduler_dot_v1_dot_scheduler__pb2.GetPlanRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.GetPlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/ReportEvents',
+            scheduler_dot_v1_dot_scheduler__pb2.ReportEventsRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.ReportEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchPlan(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/WatchPlan',
+            scheduler_dot_v1_dot_scheduler__pb2.WatchPlanRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.WatchPlanResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PromoteScenario(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/PromoteScenario',
+            scheduler_dot_v1_dot_scheduler__pb2.PromoteScenarioRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.PromoteScenarioResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PromiseOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scheduler.v1.SchedulerService/PromiseOrder',
+            scheduler_dot_v1_dot_scheduler__pb2.PromiseOrderRequest.SerializeToString,
+            scheduler_dot_v1_dot_scheduler__pb2.PromiseOrderResponse.FromString,
             options,
             channel_credentials,
             insecure,
