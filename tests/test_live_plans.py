@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import random
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -333,3 +335,29 @@ def test_the_shop_floor_time_moves_now_and_now_never_goes_back(runner):
     runner.report(plan_id, [_entry("q1", None, kind="quantity_changed", order_id="j2", quantity=1)])
     assert _settled(runner, plan_id) == 3
     assert [r.now for r in runner.revisions(plan_id)] == [0, 7, 7]
+
+
+def test_a_shutdown_stops_a_running_solve_within_a_second_and_a_restart_resumes_it(store_path):
+    """A 60 s plan solve stops at shutdown (nothing released); the next runner plans it again."""
+    rng = random.Random(3)
+    hard = jobshop([[(m, rng.randint(1, 30)) for m in rng.sample(range(8), 8)] for _ in range(20)])
+    spec = PlanSpec(problem=hard, parameters=SolveParams(time_limit=60.0, workers=1, seed=1))
+    runner = PlanRunner(SqlitePlanStore(store_path))
+    runner.start()
+    plan_id = runner.create(spec)
+    assert not runner.idle(0.0)
+    time.sleep(0.5)
+    stopping = time.monotonic()
+    runner.shutdown(timeout=5.0)
+    # The bug would wait for the solve's 60 s; a stopped CP-SAT search returns in milliseconds.
+    assert time.monotonic() - stopping < 1.0 + 0.5
+    assert runner.store.latest(plan_id) is None
+    runner.store.close()
+
+    again = PlanRunner(SqlitePlanStore(store_path))
+    again.start()
+    try:
+        assert not again.idle(0.5)  # the resumed 60 s solve runs
+    finally:
+        again.shutdown(timeout=5.0)
+        again.store.close()
