@@ -1,7 +1,7 @@
 """The live-plan loop's own cost: report latency, coalescing, replan overhead, restart.
 
     .venv/bin/python benchmarks/bench_live.py [--instance ft10] [--time-limit 10] [--workers 2]
-        [--reports 20] [--out r.json]
+        [--reports 20] > r.json
 
 A plan of `--instance` (a catalogue name or a problem file) gets revision 1 from `solve`. Its first
 replan is then held before its solve while `--reports` one-event reports arrive (the busiest
@@ -83,7 +83,6 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reports", type=int, default=20)
-    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     name, problem = _problem(args.instance)
     params = SolveParams(time_limit=args.time_limit, workers=args.workers, seed=1)
@@ -184,10 +183,7 @@ def main() -> None:
         f"| {restart_s:.2f} s |",
         file=sys.stderr,
     )
-    text = json.dumps(report, indent=1)
-    print(text)
-    if args.out is not None:
-        args.out.write_text(text + "\n")
+    print(json.dumps(report, indent=1))  # redirect it to keep it with the version
 
 
 if __name__ == "__main__":
