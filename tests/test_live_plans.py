@@ -361,3 +361,16 @@ def test_a_shutdown_stops_a_running_solve_within_a_second_and_a_restart_resumes_
     finally:
         again.shutdown(timeout=5.0)
         again.store.close()
+
+
+def test_a_diff_names_operations_by_id_pairs_even_with_a_slash_in_an_id(runner):
+    """An order "WO/7" with operation "o0" stays two ids in the diff, not "WO/7/o0" to split."""
+    data = _spec().model_dump(mode="json")
+    data["problem"]["orders"][0]["id"] = "WO/7"
+    plan_id = runner.create(PlanSpec.model_validate(data))
+    _settled(runner, plan_id)
+    runner.report(plan_id, [_breakdown("b1")])
+    _settled(runner, plan_id)
+    diff = runner.view(plan_id).revision.diff
+    keys = [*diff["unchanged"], *(m["operation"] for m in diff["moved"])]
+    assert ["WO/7", "o0"] in keys and ["WO/7", "o1"] in keys

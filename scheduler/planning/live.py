@@ -37,7 +37,7 @@ from scheduler.formats.solution import read_schedule, result_to_json
 from scheduler.params import SolveParams
 from scheduler.planning.changes import Scenario, apply
 from scheduler.planning.events import Event, Events, OperationCompleted, OperationStarted
-from scheduler.planning.reschedule import Prepared, RescheduleError, diff, prepare
+from scheduler.planning.reschedule import Diff, Prepared, RescheduleError, diff, prepare
 from scheduler.planstore import Entry, EntryConflict, PlanNotFound, PlanStore, StoredRevision
 from scheduler.problem import (
     FieldViolation,
@@ -121,7 +121,8 @@ class Revision:
     result: dict[str, Any]
     """The schedule file (scheduler/formats/solution.py) of this revision, statistics included."""
     diff: dict[str, Any]
-    """Against the revision before (`planning.reschedule.Diff.to_json`)."""
+    """Against the revision before (`planning.reschedule.Diff.to_json`, each operation as
+    [order id, operation id])."""
     answers: tuple[str, ...]
     created_at: float
     started: tuple[Event, ...] = ()
@@ -539,7 +540,7 @@ class PlanRunner:
             schedule=result.schedule,
             now=prepared.pins.now,
             result=_result_json(prepared.problem, result),
-            diff=changes.to_json(),
+            diff=_diff_json(changes, base.problem, prepared.problem),
             answers=tuple(e.id for e in entries),
             created_at=0.0,
             started=state.started,
@@ -564,6 +565,23 @@ def _broken(state: Prepared, schedule: Schedule, *, pinned: bool) -> list[str]:
     if not report.ok:
         return [v.message for v in report.violations]
     return check_pins(state.problem, schedule, state.pins) if pinned else []
+
+
+def _diff_json(changes: Diff, before: Problem, after: Problem) -> dict[str, Any]:
+    """`Diff.to_json` with each operation as [order id, operation id]: its "order/operation"
+    names are ambiguous when an id holds a slash (order "WO-7/A", operation "10")."""
+    keys = {
+        f"{order.id}/{operation.id}": [order.id, operation.id]
+        for problem in (before, after)
+        for order in problem.orders
+        for operation in order.operations
+    }
+    data = changes.to_json()
+    for name in ("unchanged", "added", "dropped"):
+        data[name] = [keys[n] for n in data[name]]
+    for item in (*data["moved"], *data["reassigned"]):
+        item["operation"] = keys[item["operation"]]
+    return data
 
 
 def _result_json(problem: Problem, result: SolveResult) -> dict[str, Any]:

@@ -408,9 +408,8 @@ def _revision_message(revision: Revision) -> pb.PlanRevision:
 
 
 def _diff_message(diff: dict[str, Any]) -> pb.PlanDiff:
-    def ref(name: str) -> pb.OperationRef:
-        order_id, operation_id = name.split("/", 1)
-        return pb.OperationRef(order_id=order_id, operation_id=operation_id)
+    def ref(key: list[str]) -> pb.OperationRef:
+        return pb.OperationRef(order_id=key[0], operation_id=key[1])
 
     message = pb.PlanDiff(
         counts=pb.PlanDiffCounts(**diff["counts"]),
