@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from helpers import jobshop
 
@@ -33,3 +35,11 @@ def test_whatif_names_the_executor_flag_on_a_bad_value(tmp_path, capsys):
         main(argv)
     assert exited.value.code == 2
     assert "--executor: unknown executor 'dask'" in capsys.readouterr().err
+
+
+def test_without_ray_ray_is_refused_and_auto_is_the_local_pool(monkeypatch):
+    """With the `ray` extra missing, `ray` says how to install it and `auto` falls back."""
+    monkeypatch.setitem(sys.modules, "scheduler.executor_ray", None)
+    with pytest.raises(ValueError, match=r"not installed \(pip install 'scheduler\[ray\]'\)"):
+        open_executor("ray://head:10001")
+    assert isinstance(open_executor("auto"), LocalPool)
