@@ -144,6 +144,10 @@ class PlanStore(Protocol):
         """Record why the last replan released nothing."""
         ...
 
+    def discard(self, plan_id: str, ids: Sequence[str]) -> None:
+        """Forget these entries when no revision answers them (a withdrawn promotion)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -371,6 +375,14 @@ class SqlitePlanStore:
     def set_error(self, plan_id: str, error: str) -> None:
         with self._transaction() as db:
             db.execute("UPDATE plans SET error = ? WHERE id = ?", (error, plan_id))
+        self.changes.changed(plan_id)
+
+    def discard(self, plan_id: str, ids: Sequence[str]) -> None:
+        with self._transaction() as db:
+            db.executemany(
+                "DELETE FROM plan_entries WHERE plan_id = ? AND id = ? AND revision IS NULL",
+                [(plan_id, entry_id) for entry_id in ids],
+            )
         self.changes.changed(plan_id)
 
     def close(self) -> None:

@@ -374,3 +374,20 @@ def test_a_diff_names_operations_by_id_pairs_even_with_a_slash_in_an_id(runner):
     diff = runner.view(plan_id).revision.diff
     keys = [*diff["unchanged"], *(m["operation"] for m in diff["moved"])]
     assert ["WO/7", "o0"] in keys and ["WO/7", "o1"] in keys
+
+
+def test_a_promotion_the_plan_cannot_follow_is_withdrawn_not_retried(runner):
+    """An impossible scenario is refused with the reason; a later event is planned without it."""
+    plan_id = runner.create(_spec())
+    _settled(runner, plan_id)
+    impossible = Scenario.model_validate(
+        {"name": "too-early", "changes": [{"kind": "deadline_changed", "order_id": "j0",
+                                            "deadline": 1}]}
+    )  # fmt: skip
+    runner.promote(plan_id, "p1", impossible)
+    assert runner.wait_answered(plan_id, "p1", WAIT) is None
+    view = runner.view(plan_id)
+    assert "INFEASIBLE" in view.error and view.pending == ()
+    runner.report(plan_id, [_breakdown("b1")])
+    assert _settled(runner, plan_id) == 2
+    assert runner.view(plan_id).revision.answers == ("b1",)

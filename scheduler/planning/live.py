@@ -350,7 +350,8 @@ class PlanRunner:
 
     def wait_answered(self, plan_id: str, entry_id: str, timeout: float) -> Revision | None:
         """The revision that answers the entry, once released; None after `timeout` s, or as
-        soon as a replan fails with the entry unanswered (the plan's `error` says why)."""
+        soon as a replan fails with the entry unanswered or withdrawn (the plan's `error` says
+        why)."""
         end = time.monotonic() + timeout
         changes = self.store.changes
         with changes.watching(plan_id):
@@ -359,7 +360,8 @@ class PlanRunner:
                 for stored in self.store.revisions(plan_id):
                     if entry_id in stored.answers:
                         return Revision.load(stored)
-                if self.store.get_plan(plan_id).error and not self._busy(plan_id):
+                withdrawn = not self.store.find_entries(plan_id, [entry_id])
+                if withdrawn or (self.store.get_plan(plan_id).error and not self._busy(plan_id)):
                     return None
                 left = end - time.monotonic()
                 if left <= 0 or changes.closed:
@@ -500,6 +502,18 @@ class PlanRunner:
         except Exception:
             log.exception("could not record the error of plan %s", plan_id)
 
+    def _failed(self, plan_id: str, entries: Sequence[LogEntry], error: str) -> None:
+        """Record why a replan released nothing. Its events stay pending (the next report or
+        start replans them), but promoted scenarios are withdrawn: a promotion the plan cannot
+        follow is refused, not retried with every later event."""
+        self._record_error(plan_id, error)
+        scenarios = [e.id for e in entries if e.scenario is not None]
+        if scenarios:
+            with self._plan(plan_id).lock:
+                self.store.discard(plan_id, scenarios)
+            if len(scenarios) < len(entries):
+                self._schedule(plan_id)  # the events alone, once this replan has ended
+
     def _replan(self, plan_id: str, token: StopToken) -> None:
         plan = self._plan(plan_id)
         spec = _spec(plan)
@@ -515,7 +529,7 @@ class PlanRunner:
             prepared = state.prepared
         except PlanError as error:
             # Checked when reported, so only entries stored by an older version get here.
-            self._record_error(plan_id, f"the events do not fit the plan: {error}")
+            self._failed(plan_id, entries, f"the events do not fit the plan: {error}")
             return
         pinned = bool(entries or base.number)
         if pinned:
@@ -526,12 +540,12 @@ class PlanRunner:
             if self._closing:
                 return
         if result.schedule is None:
-            self._record_error(plan_id, f"no plan: the replan ended {result.status.value}")
+            self._failed(plan_id, entries, f"no plan: the replan ended {result.status.value}")
             return
         broken = _broken(prepared, result.schedule, pinned=pinned)
         if broken:
             log.error("plan %s: a replan failed verification: %s", plan_id, broken[0])
-            self._record_error(plan_id, f"a replan failed verification: {broken[0]}")
+            self._failed(plan_id, entries, f"a replan failed verification: {broken[0]}")
             return
         changes = diff(base.problem, base.schedule, prepared.problem, result.schedule)
         revision = Revision(

@@ -184,9 +184,14 @@ class PlanService:
         wait = min(MAX_PROMOTION_WAIT, view.spec.parameters.time_limit + ANSWER_MARGIN)
         revision = self._runner.wait_answered(view.id, entry_id, wait)
         if revision is None:
-            reason = self._runner.view(view.id).error or "the replan did not finish in time"
+            error = self._runner.view(view.id).error
+            if not self._runner.store.find_entries(view.id, [entry_id]):
+                raise errors.failed_precondition(
+                    f"the scenario was not applied: {error}", reason="PROMOTION_FAILED"
+                )
             raise errors.failed_precondition(
-                f"the scenario is accepted but no revision answers it yet: {reason}",
+                "the scenario is accepted but no revision answers it yet: "
+                + (error or "the replan did not finish in time"),
                 reason="REPLAN_PENDING",
             )
         return pb.PromoteScenarioResponse(revision=_revision_message(revision))

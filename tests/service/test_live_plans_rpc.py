@@ -113,35 +113,37 @@ def test_watch_streams_each_revision_and_a_cancel_ends_it_within_a_second(served
     assert time.monotonic() - cancelled < 1.0 + 0.5
 
 
+def _promote(stub, plan_id: str, change: pb.Change, base: int = 0) -> pb.PlanRevision:
+    scenario = pb.Scenario(name=change.WhichOneof("kind"), changes=[change])
+    request = pb.PromoteScenarioRequest(plan_id=plan_id, scenario=scenario, base_revision=base)
+    return stub.PromoteScenario(request, timeout=WAIT).revision
+
+
+def _refused(stub, plan_id: str, change: pb.Change, base: int = 0) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as caught:
+        _promote(stub, plan_id, change, base)
+    return caught.value
+
+
 def test_a_promoted_scenario_is_the_next_revision_and_a_stale_one_is_refused(served):
-    """PromoteScenario answers the revision it makes; against an old revision it is refused."""
+    """PromoteScenario answers the revision it makes; against an old revision, naming an unknown
+    machine or impossible to plan it is refused, each with its code."""
     stub = _stub(served)
-    plan = _create(stub)
+    plan_id = _create(stub).plan_id
     down = pb.Change(machine_down=pb.Change.MachineDown(machine_id="m1", start=0, end=6))
-    scenario = pb.Scenario(name="m1-maintenance", changes=[down])
-    reply = stub.PromoteScenario(
-        pb.PromoteScenarioRequest(plan_id=plan.plan_id, scenario=scenario, base_revision=1),
-        timeout=WAIT,
-    )
-    assert reply.revision.revision == 2 and reply.revision.cause == "scenario:m1-maintenance"
-    assert all(op.start_tick >= 6 for op in reply.revision.result.schedule.operations
+    revision = _promote(stub, plan_id, down, base=1)
+    assert revision.revision == 2 and revision.cause == "scenario:machine_down"
+    assert all(op.start_tick >= 6 for op in revision.result.schedule.operations
                if op.machine_id == "m1")  # fmt: skip
-    with pytest.raises(grpc.RpcError) as caught:
-        stub.PromoteScenario(
-            pb.PromoteScenarioRequest(plan_id=plan.plan_id, scenario=scenario, base_revision=1),
-            timeout=WAIT,
-        )
-    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert _refused(stub, plan_id, down, base=1).code() == grpc.StatusCode.FAILED_PRECONDITION
     unknown = pb.Change(machine_down=pb.Change.MachineDown(machine_id="m9", start=0, end=6))
-    with pytest.raises(grpc.RpcError) as caught:
-        stub.PromoteScenario(
-            pb.PromoteScenarioRequest(
-                plan_id=plan.plan_id, scenario=pb.Scenario(name="x", changes=[unknown])
-            ),
-            timeout=WAIT,
-        )
-    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "scenario.changes[0]" in caught.value.details()
+    error = _refused(stub, plan_id, unknown)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "scenario.changes[0]" in error.details()
+    early = pb.Change(deadline_changed=pb.Change.DeadlineChanged(order_id="o1", deadline=1))
+    error = _refused(stub, plan_id, early)
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "not applied" in error.details()
 
 
 def test_an_unknown_plan_is_not_found(served):
