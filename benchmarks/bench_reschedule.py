@@ -18,12 +18,12 @@ import argparse
 import json
 import platform
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from scheduler.params import SolveParams
-from scheduler.planning.reschedule import diff, parse_events, prepare
+from scheduler.planning.events import Events
+from scheduler.planning.reschedule import busiest_breakdown, diff, prepare
 from scheduler.problem import parse_problem_json
 from scheduler.solve import solve
 
@@ -41,16 +41,9 @@ def main() -> None:
     released_result = solve(problem, SolveParams(time_limit=args.release_seconds))
     released = released_result.schedule
     assert released is not None, "no released plan"
-    makespan = max(op.end for op in released.operations)
-    busiest, _ = Counter(op.machine for op in released.operations).most_common(1)[0]
-    now = makespan // 4
-    breakdown = {
-        "kind": "machine_breakdown",
-        "machine_id": problem.machines[busiest].id,
-        "start": now,
-        "end": now + makespan // 10,
-    }
-    events = parse_events({"events": [breakdown]})
+    now, window = busiest_breakdown(problem, released)
+    breakdown = window.model_dump()
+    events = Events(events=[window])
     rows: dict[str, Any] = {}
     for name, weight in (("stability", args.stability), ("from scratch", 0)):
         prepared = prepare(problem, released, events, now=now, weight=weight)

@@ -13,6 +13,7 @@ from scheduler.cpsat.explain import explain_infeasibility
 from scheduler.diagnose import Conflict, ConflictCode, describe, presolve_conflicts
 from scheduler.heuristics import (
     DEFAULT_FACTORY_SECONDS,
+    PinnedRepair,
     best_dispatch,
     best_factory_dispatch,
     objective_of_ends,
@@ -74,7 +75,8 @@ def solve(
 
     `pins` (a reschedule) fixes operations, starts the others at `pins.now` or later and adds the
     stability term to the last level (its `best` and `bound` include it; `objective` does not).
-    The heuristics do not know pins: `pins.warm_start` is the starting point instead.
+    The released plan repaired around the pins (`PinnedRepair`), when it verifies, is the
+    incumbent (its objective with the stability term); else `pins.warm_start` is a hint.
     """
     params = params or SolveParams()
     if deadline is None:
@@ -91,7 +93,7 @@ def solve(
     if pins is None:
         incumbent, incumbent_objective, relaxed_start = _incumbent(problem, deadline, share)
     else:
-        incumbent, incumbent_objective, relaxed_start = None, None, pins.warm_start
+        incumbent, incumbent_objective, relaxed_start = _repaired(problem, pins, deadline)
     # Every later phase ends early enough for reading and verifying the schedule in time.
     finish = FINISH_SECONDS_PER_OPERATION * problem.index.n_operations
     deadline = deadline.within(max(0.0, deadline.remaining() - finish))
@@ -510,6 +512,24 @@ def _incumbent(
     if any(v.kind not in _RELAXED for v in report.violations):
         check(problem, schedule)
     return None, None, schedule
+
+
+def _repaired(
+    problem: Problem, pins: Pins, deadline: Deadline
+) -> tuple[Schedule | None, int | None, Schedule | None]:
+    """As `_incumbent`, for a reschedule: the released plan repaired around the pins, when it
+    verifies and keeps them, with its objective including the stability term (what CP-SAT's
+    last level minimises, so the incumbent's bounds hold for it too)."""
+    try:
+        schedule = PinnedRepair(problem, deadline).repair(pins, deadline)
+    except TimeoutError:
+        schedule = None
+    if schedule is not None:
+        report = verify(problem, schedule)
+        if report.ok and not check_pins(problem, schedule, pins):
+            job_start = problem.index.job_start.tolist()
+            return schedule, _objective(report) + stability_cost(pins, schedule, job_start), None
+    return None, None, pins.warm_start
 
 
 _RELAXED = (ViolationKind.DEADLINE, ViolationKind.MAX_LAG)

@@ -12,12 +12,14 @@ from helpers import jobshop, make_problem
 from scheduler.cli import EXIT_INPUT, EXIT_OK, main
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path
-from scheduler.heuristics import best_factory_dispatch
+from scheduler.heuristics import PinnedRepair, best_factory_dispatch
 from scheduler.params import SolveParams
-from scheduler.planning.pins import deviation
+from scheduler.planning.events import Events
+from scheduler.planning.pins import Pin, Pins, deviation
 from scheduler.planning.reschedule import (
     Prepared,
     RescheduleError,
+    busiest_breakdown,
     diff,
     parse_events,
     prepare,
@@ -27,6 +29,7 @@ from scheduler.result import SolveResult, SolveStatus
 from scheduler.schedule import Schedule, ScheduledOperation
 from scheduler.solve import solve
 from scheduler.verify import verify
+from scheduler.verify.pins import check_pins
 
 EXACT = SolveParams(time_limit=20.0, workers=1, seed=1)
 
@@ -246,3 +249,45 @@ def test_without_events_the_warm_start_is_the_released_plan_purchases_included()
     prepared = prepare(problem, released, _events(), now=makespan // 4)
     assert prepared.pins.warm_start is not None
     assert verify(prepared.problem, prepared.pins.warm_start).ok
+
+
+def test_without_events_the_repair_is_the_released_plan():
+    """The pin-aware repair of an unchanged state moves nothing (auto-parts)."""
+    problem = read_problem(instance_path("auto-parts"))
+    released = best_factory_dispatch(problem)
+    assert released is not None
+    makespan = max(op.end for op in released.operations)
+    prepared = prepare(problem, released, _events(), now=makespan // 4)
+    repaired = PinnedRepair(prepared.problem).repair(prepared.pins)
+    assert repaired is not None and verify(prepared.problem, repaired).ok
+    changes = diff(problem, released, prepared.problem, repaired).counts()
+    assert changes["unchanged"] == problem.index.n_operations
+
+
+def test_after_a_breakdown_a_repaired_verified_plan_comes_at_once():
+    """Auto-parts after its busiest machine breaks: a verified plan keeping the pins in a few
+    seconds (before the repair, none in 30 s), the broken machine idle in the window."""
+    problem = read_problem(instance_path("auto-parts"))
+    released = best_factory_dispatch(problem)
+    assert released is not None
+    now, window = busiest_breakdown(problem, released)
+    prepared = prepare(problem, released, Events(events=[window]), now=now, weight=1)
+    result = solve(prepared.problem, SolveParams(time_limit=3.0, workers=1), pins=prepared.pins)
+    assert result.schedule is not None and result.heuristic_objective is not None
+    assert not check_pins(prepared.problem, result.schedule, prepared.pins)
+    broken = problem.index.machine_of_id[window.machine_id]
+    assert all(
+        op.end <= window.start or op.start >= window.end
+        for op in result.schedule.operations
+        if op.machine == broken and op.end > op.start
+    )
+
+
+def test_a_pinned_operation_holding_another_resource_is_reported():
+    """The pin check names a pinned operation whose resources differ from the pinned ones."""
+    problem = _shop()
+    pins = Pins(fixed={0: Pin(0, 0, 3, (1,))})
+    schedule = Schedule((ScheduledOperation(0, 0, 0, 0, 3, (0,)),))
+    assert check_pins(problem, schedule, pins) == [
+        "pinned operation j0/o0 holds resources [0] instead of [1]"
+    ]

@@ -10,8 +10,8 @@ from scheduler.problem import MAX_TIME, Problem
 
 
 def add_pins(model: cp_model.CpModel, problem: Problem, v: OperationVars, pins: Pins) -> None:
-    """A pinned operation keeps its machine and start (and a known end); every other starts at
-    `pins.now` or later."""
+    """A pinned operation keeps its machine, start and resources (and a known end); every other
+    starts at `pins.now` or later."""
     ix = problem.index
     machines = ix.mode_machine.tolist()
     for o in range(ix.n_operations):
@@ -26,6 +26,13 @@ def add_pins(model: cp_model.CpModel, problem: Problem, v: OperationVars, pins: 
             literal = v.mode_presence[k]
             if literal is not None:
                 model.add(literal == int(machines[k] == pin.machine))
+        if pin.resources is not None:
+            for alternatives, chosen in zip(
+                v.resource_choice.get(o, ()), pin.resources, strict=False
+            ):
+                for r, choice in alternatives:
+                    if choice is not None:
+                        model.add(choice == int(r == chosen))
 
 
 def stability_term(

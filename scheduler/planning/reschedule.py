@@ -11,6 +11,7 @@ event or field at fault; the problem given is never changed.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -318,11 +319,14 @@ def _pins(
     reference: dict[int, tuple[int, int]] = {}
     for o in ix.topological.tolist():
         key = keys[o]
+        released = plan.get(key)
         if key in state.started:
             machine, start = state.started[key]
-            fixed[o] = Pin(machine_of[machine], start, state.completed.get(key))
+            # The resources it was released with, when it runs where it was released to.
+            same = released is not None and machine_ids[released.machine] == machine
+            holds = released.resources if same and released is not None else None
+            fixed[o] = Pin(machine_of[machine], start, state.completed.get(key), holds)
             continue
-        released = plan.get(key)
         if released is None:
             continue
         machine_id = machine_ids[released.machine]
@@ -330,7 +334,7 @@ def _pins(
         broken = any(a < released.end and released.start < b for a, b in windows)
         held = all(p in fixed for p in pred_op[pred_start[o] : pred_start[o + 1]])
         if released.start < now + freeze and held and not broken:
-            fixed[o] = Pin(machine_of[machine_id], released.start)
+            fixed[o] = Pin(machine_of[machine_id], released.start, None, released.resources)
         else:
             reference[o] = (machine_of[machine_id], released.start)
     return Pins(fixed=fixed, now=now, reference=reference, weight=weight)
@@ -365,6 +369,23 @@ def warm_start(problem: Problem, pins: Pins, plan: dict[Key, ScheduledOperation]
             resources = released.resources if released is not None else ()
             operations.append(ScheduledOperation(j, k, machine, start, end, resources))
     return Schedule(tuple(operations))
+
+
+def busiest_breakdown(problem: Problem, plan: Schedule) -> tuple[int, MachineBreakdown]:
+    """The benchmark scenario of rescheduling (benchmarks/README.md, "Rescheduling"): `now` at a
+    quarter of the plan's makespan, and the machine with the most operations in it down from
+    then for a tenth of the makespan."""
+    makespan = max((op.end for op in plan.operations), default=0)
+    counts = Counter(op.machine for op in plan.operations)
+    busiest = max(range(len(problem.machines)), key=lambda m: (counts[m], -m))
+    now = makespan // 4
+    breakdown = MachineBreakdown(
+        kind="machine_breakdown",
+        machine_id=problem.machines[busiest].id,
+        start=now,
+        end=now + makespan // 10,
+    )
+    return now, breakdown
 
 
 @dataclass(frozen=True)
