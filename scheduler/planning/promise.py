@@ -20,7 +20,7 @@ from scheduler.planning.events import Events, OrderAdded
 from scheduler.planning.pins import Pin, Pins
 from scheduler.planning.reschedule import Prepared, RescheduleError, prepare
 from scheduler.problem import FieldViolation, Order, Problem
-from scheduler.schedule import Schedule, evaluate
+from scheduler.schedule import Schedule
 from scheduler.stop import Deadline
 from scheduler.verify import verify
 from scheduler.verify.pins import check_pins
@@ -29,8 +29,9 @@ PROMISED = "PROMISED"
 CANNOT_PROMISE = "CANNOT_PROMISE"
 DEFAULT_PROMISE_SECONDS = 1.0
 """The default time limit of a promise (the issue asks for an answer within a second)."""
-BISECTION_TICKS = 1
-"""The bisection over the new order's hold-back stops when its interval is this narrow."""
+BISECTION_STEPS = 6
+"""The bisection over the new order's hold-back stops when its interval is this many halvings
+narrower than at the start (1/64 of it), or earlier when time runs short."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def promise(
     low, high = now, appended
     if affordable() and attempt(prepared.pins, now) is None:
         # Hold the order back until the plan's orders keep their dates: the earliest such hold.
-        while high - low > BISECTION_TICKS and affordable():
+        resolution = max(1, (high - low) >> BISECTION_STEPS)
+        while high - low > resolution and affordable():
             middle = (low + high) // 2
             if attempt(prepared.pins, middle) is None:
                 low = middle
@@ -133,7 +135,10 @@ def _cannot(order: Order, problem: Problem, reason: str) -> Promise:
 
 
 def _completions(problem: Problem, schedule: Schedule) -> list[int]:
-    return [kpi.completion for kpi in evaluate(problem, schedule).orders]
+    done = [0] * len(problem.orders)
+    for op in schedule.operations:
+        done[op.job] = max(done[op.job], op.end)
+    return done
 
 
 def _on_time(prepared: Prepared) -> list[tuple[int, int]]:
