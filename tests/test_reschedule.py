@@ -291,3 +291,50 @@ def test_a_pinned_operation_holding_another_resource_is_reported():
     assert check_pins(problem, schedule, pins) == [
         "pinned operation j0/o0 holds resources [0] instead of [1]"
     ]
+
+
+def test_a_running_operation_on_a_broken_machine_is_planned_again_after_the_repair():
+    """j1/o0 runs on m1 from 0 (4 ticks) when m1 breaks at 2 until 6: it is interrupted and
+    runs again, whole, from 6 (before: pinned into the downtime, no plan)."""
+    problem = _shop()
+    events = _events(
+        {"kind": "operation_started", "order_id": "j1", "operation_id": "o0",
+         "machine_id": "m1", "start": 0},
+        {"kind": "machine_breakdown", "machine_id": "m1", "start": 2, "end": 6},
+    )  # fmt: skip
+    prepared = prepare(problem, _hand_plan(), events, now=2, weight=1)
+    assert 2 not in prepared.pins.fixed  # j1/o0
+    assert prepared.pins.fixed[0] == Pin(0, 0, None, ())  # j0/o0 on m0 runs on
+    result = _resolve(prepared)
+    assert result.schedule is not None
+    new = {(op.job, op.index): (op.machine, op.start, op.end) for op in result.schedule.operations}
+    assert new[(1, 0)][1] >= 6 and new[(1, 0)][2] - new[(1, 0)][1] == 4
+
+
+def test_a_breakdown_during_a_completed_operation_is_an_error_naming_it():
+    """A completed operation cannot have run while its machine was down: the breakdown is named."""
+    problem = _shop()
+    events = _events(
+        {"kind": "operation_completed", "order_id": "j0", "operation_id": "o0", "end": 3},
+        {"kind": "machine_breakdown", "machine_id": "m0", "start": 2, "end": 6},
+    )
+    with pytest.raises(RescheduleError) as error:
+        prepare(problem, _hand_plan(), events, now=3)
+    assert [v.field for v in error.value.violations] == ["events[1]"]
+    assert "j0/o0 ran (0-3)" in str(error.value)
+
+
+def test_cancelling_a_started_order_keeps_its_history_and_drops_the_rest():
+    """j0/o0 completed, then j0 is cancelled: j0/o0 stays as it ran, j0/o1 is dropped."""
+    problem = _shop()
+    events = _events(
+        {"kind": "operation_completed", "order_id": "j0", "operation_id": "o0", "end": 3},
+        {"kind": "order_cancelled", "order_id": "j0"},
+    )
+    prepared = prepare(problem, _hand_plan(), events, now=3)
+    assert [op.id for op in prepared.problem.orders[0].operations] == ["o0"]
+    assert prepared.problem.orders[0].due is None
+    result = _resolve(prepared)
+    assert result.schedule is not None
+    changes = diff(problem, _hand_plan(), prepared.problem, result.schedule)
+    assert changes.dropped == ["j0/o1"] and "j0/o0" in changes.unchanged
