@@ -517,19 +517,26 @@ def _incumbent(
 def _repaired(
     problem: Problem, pins: Pins, deadline: Deadline
 ) -> tuple[Schedule | None, int | None, Schedule | None]:
-    """As `_incumbent`, for a reschedule: the released plan repaired around the pins, when it
-    verifies and keeps them, with its objective including the stability term (what CP-SAT's
-    last level minimises, so the incumbent's bounds hold for it too)."""
+    """As `_incumbent`, for a reschedule: the better of the released plan repaired around the
+    pins and a fresh dispatch of the current state (the same repair without the released
+    starts), among those that verify and keep the pins, by their objective including the
+    stability term (what CP-SAT's last level minimises, so the incumbent's bounds hold too)."""
     try:
-        schedule = PinnedRepair(problem, deadline).repair(pins, deadline)
+        repair = PinnedRepair(problem, deadline)
     except TimeoutError:
-        schedule = None
-    if schedule is not None:
+        return None, None, pins.warm_start
+    job_start = problem.index.job_start.tolist()
+    best: tuple[Schedule | None, int | None, Schedule | None] = (None, None, pins.warm_start)
+    for candidate in (pins, dataclasses.replace(pins, reference={})):
+        schedule = repair.repair(candidate, deadline)
+        if schedule is None:
+            continue
         report = verify(problem, schedule)
         if report.ok and not check_pins(problem, schedule, pins):
-            job_start = problem.index.job_start.tolist()
-            return schedule, _objective(report) + stability_cost(pins, schedule, job_start), None
-    return None, None, pins.warm_start
+            objective = _objective(report) + stability_cost(pins, schedule, job_start)
+            if best[1] is None or objective < best[1]:
+                best = (schedule, objective, None)
+    return best
 
 
 _RELAXED = (ViolationKind.DEADLINE, ViolationKind.MAX_LAG)

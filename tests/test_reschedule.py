@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from helpers import jobshop, make_problem
 
+from scheduler import cpsat
 from scheduler.cli import EXIT_INPUT, EXIT_OK, main
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path
@@ -338,3 +339,19 @@ def test_cancelling_a_started_order_keeps_its_history_and_drops_the_rest():
     assert result.schedule is not None
     changes = diff(problem, _hand_plan(), prepared.problem, result.schedule)
     assert changes.dropped == ["j0/o1"] and "j0/o0" in changes.unchanged
+
+
+def test_the_model_of_a_reschedule_is_built_within_the_incumbent_and_the_pins():
+    """With pins, an incumbent's objective caps the horizon of a factory problem (here a shop
+    with downtime), pinned starts are fixed values and no other start lies before now."""
+    problem = _shop()
+    events = _events({"kind": "machine_breakdown", "machine_id": "m0", "start": 4, "end": 6})
+    prepared = prepare(problem, _hand_plan(), events, now=4, weight=1)
+    assert not prepared.problem.is_classic and prepared.pins.fixed
+    plain = cpsat.build_model(prepared.problem, 12)
+    pinned = cpsat.build_model(prepared.problem, 12, pins=prepared.pins)
+    assert pinned.windows.horizon <= 12 < plain.windows.horizon
+    for o, start in enumerate(pinned.ops.start):
+        domain = list(start.proto.domain)
+        pin = prepared.pins.fixed.get(o)
+        assert domain == [pin.start, pin.start] if pin is not None else domain[0] >= 4

@@ -980,10 +980,12 @@ class PinnedRepair:
 
     Pinned operations are placed first, exactly as pinned (machine, start, end, resources). The
     others go through the serial generation right-shifted: none starts before `pins.now` or its
-    released start, the released start is its priority, and its released machine counts as
-    ending `MACHINE_CHANGE_TICKS` sooner than any other. An operation the events did not touch
-    thus keeps its place, and the rest moves as little as the generation finds. The released
-    purchases (`pins.warm_start.purchases`) stand; more are bought where stock runs short.
+    released start, the released start is its priority, and its released machine wins when it
+    can start there at once, else counts as ending `MACHINE_CHANGE_TICKS` sooner than any other.
+    An operation the events did not touch thus keeps its place, and the rest moves as little as
+    the generation finds. The released purchases (`pins.warm_start.purchases`) stand; more are
+    bought where stock runs short. Without `pins.reference` it is a fresh dispatch of the
+    current state from `now`.
 
     The problem is flattened once, so several repairs of one problem (a promise tries a few)
     cost one generation each (about 0.1 s at 2,000 operations).
@@ -995,6 +997,9 @@ class PinnedRepair:
             self._data = _Data.build(problem, deadline)
         except _Expired:
             raise TimeoutError("the deadline passed before the repair could start") from None
+        # Ties (equal released starts, or every start `now` without a released plan) go to the
+        # rule the dispatcher would try first for this objective.
+        self._tie = _rank(self._data, factory_rules_for(problem)[0])
 
     def repair(
         self,
@@ -1026,7 +1031,8 @@ class PinnedRepair:
             run.stocks[purchase.item].add(purchase.arrival, purchase.quantity)
         for o, pin in sorted(pins.fixed.items(), key=lambda item: item[1].start):
             run.commit(o, _pinned(run, o, pin))
-        rank = sorted(range(n), key=lambda o: (floor[o], o))
+        tie = self._tie
+        rank = sorted(range(n), key=lambda o: (floor[o], tie[o]))
         position = [0] * n
         for k, o in enumerate(rank):
             position[o] = k
