@@ -13,7 +13,7 @@ from scheduler.formats.catalog import instance_path
 from scheduler.heuristics import best_factory_dispatch
 from scheduler.planning.promise import PROMISED, promise
 from scheduler.planning.reschedule import RescheduleError
-from scheduler.problem import Order
+from scheduler.problem import Order, parse_problem
 from scheduler.schedule import Schedule, ScheduledOperation, evaluate
 from scheduler.stop import Deadline
 from scheduler.verify import verify
@@ -96,3 +96,26 @@ def test_cli_promises_an_order_and_writes_the_plan(tmp_path, capsys):
     files["order"].write_text(json.dumps({"id": "rush", "operations": "none"}))
     assert main([*argv, "--order", str(files["order"])]) == EXIT_INPUT
     assert "operations" in capsys.readouterr().err
+
+
+def test_an_order_naming_an_unknown_machine_is_rejected_naming_the_field():
+    """The new order is checked against the plant: an unknown machine is named in `order`."""
+    problem, plan = _line()
+    order = _order("rush", 2).model_dump(mode="json")
+    order["operations"][0]["machines"][0]["machine_id"] = "m9"
+    with pytest.raises(RescheduleError) as error:
+        promise(problem, plan, Order.model_validate(order), deadline=Deadline(5.0))
+    assert [v.field for v in error.value.violations] == [
+        "order.operations[0].machines[0].machine_id"
+    ]
+
+
+def test_the_problem_of_a_promise_is_the_problem_with_the_order_validated_whole():
+    """Adding the order without validating the plant again yields the same problem (and index)."""
+    problem, plan = _line()
+    answer = promise(problem, plan, _order("rush", 4), deadline=Deadline(5.0))
+    data = problem.model_dump(mode="json")
+    data["orders"].append(_order("rush", 4).model_dump(mode="json"))
+    whole = parse_problem(data)
+    assert answer.problem == whole
+    assert answer.problem.index.job_start.tolist() == whole.index.job_start.tolist()

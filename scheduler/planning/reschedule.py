@@ -99,19 +99,24 @@ def prepare(
         now = latest
     elif now < latest:
         errors.append(FieldViolation("now", f"{now} is before the last event's time ({latest})"))
-    data = problem.model_dump(mode="json", exclude_defaults=False)
     state = _State(problem, plan)
-    for i, event in enumerate(events.events):
-        state.apply(f"events[{i}]", event, data, errors)
-    _interrupt(data, state, now, errors)
-    if errors:
-        raise RescheduleError(errors)
-    _drop_cancelled(data, state)
-    _restrict_started(data, state, now)
-    try:
-        current = parse_problem(data)
-    except InvalidProblem as error:
-        raise RescheduleError(error.violations) from None
+    if errors or events.events:
+        data = problem.model_dump(mode="json", exclude_defaults=False)
+        for i, event in enumerate(events.events):
+            state.apply(f"events[{i}]", event, data, errors)
+        _interrupt(data, state, now, errors)
+        if errors:
+            raise RescheduleError(errors)
+        _drop_cancelled(data, state)
+        _restrict_started(data, state, now)
+        try:
+            current = parse_problem(data)
+        except InvalidProblem as error:
+            raise RescheduleError(error.violations) from None
+    else:
+        # Nothing happened: the problem stands (validating it again would cost 0.1-0.4 s at
+        # 2,000 operations, most of a promise's second).
+        current = problem
     pins = _pins(current, plan, state, now, freeze, weight)
     start = warm_start(current, pins, plan)
     # The released purchases too (items and suppliers keep their numbers): without them the
