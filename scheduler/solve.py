@@ -517,17 +517,19 @@ def _incumbent(
 def _repaired(
     problem: Problem, pins: Pins, deadline: Deadline
 ) -> tuple[Schedule | None, int | None, Schedule | None]:
-    """As `_incumbent`, for a reschedule: the better of the released plan repaired around the
-    pins and a fresh dispatch of the current state (the same repair without the released
-    starts), among those that verify and keep the pins, by their objective including the
-    stability term (what CP-SAT's last level minimises, so the incumbent's bounds hold too)."""
+    """As `_incumbent`, for a reschedule: the released plan repaired around the pins, when it
+    verifies and keeps them, with its objective including the stability term (what CP-SAT's
+    last level minimises, so the incumbent's bounds hold for it too). At weight 0 (a fresh
+    solve of the state) a fresh dispatch (the same repair without the released starts) competes
+    on that objective; with a stability term it would only cost time (it moves far more)."""
     try:
         repair = PinnedRepair(problem, deadline)
     except TimeoutError:
         return None, None, pins.warm_start
     job_start = problem.index.job_start.tolist()
     best: tuple[Schedule | None, int | None, Schedule | None] = (None, None, pins.warm_start)
-    for candidate in (pins, dataclasses.replace(pins, reference={})):
+    candidates = [pins] if pins.weight else [pins, dataclasses.replace(pins, reference={})]
+    for candidate in candidates:
         schedule = repair.repair(candidate, deadline)
         if schedule is None:
             continue
