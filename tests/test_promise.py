@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
-from helpers import jobshop
+from helpers import jobshop, make_problem
 
 from scheduler.cli import EXIT_INPUT, EXIT_OK, main
 from scheduler.formats import read_problem
@@ -119,3 +120,39 @@ def test_the_problem_of_a_promise_is_the_problem_with_the_order_validated_whole(
     whole = parse_problem(data)
     assert answer.problem == whole
     assert answer.problem.index.job_start.tolist() == whole.index.job_start.tolist()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_promise_keeps_every_date_and_is_no_later_than_appending(seed):
+    """Random flexible shops with tight and loose due dates: the promise verifies, keeps every
+    order on time that was, and is no later than running the order after the whole plan."""
+    rng = random.Random(seed)
+    jobs = [
+        [[(m, rng.randint(1, 5)) for m in rng.sample(range(3), 2)] for _ in range(3)]
+        for _ in range(5)
+    ]
+    problem = make_problem(jobs, machines=3)
+    plan = best_factory_dispatch(problem)
+    assert plan is not None
+    done = evaluate(problem, plan).orders
+    due = [kpi.completion + rng.choice([0, 2, 8]) for kpi in done]
+    problem = make_problem(jobs, machines=3, due=due)
+    modes = [[(m, rng.randint(1, 5)) for m in rng.sample(range(3), 2)] for _ in range(2)]
+    order = Order.model_validate(
+        {
+            "id": "rush",
+            "operations": [
+                {"id": f"o{k}", "machines": [{"machine_id": f"m{m}", "duration": d} for m, d in op]}
+                for k, op in enumerate(modes)
+            ],
+        }
+    )
+    answer = promise(problem, plan, order, now=2, deadline=Deadline(5.0))
+    assert answer.status == PROMISED and answer.schedule is not None
+    assert verify(answer.problem, answer.schedule).ok
+    after = evaluate(answer.problem, answer.schedule).orders
+    kept = zip(done, after[: len(done)], due, strict=True)
+    assert all(now.completion <= d for was, now, d in kept if was.completion <= d)
+    makespan = max(op.end for op in plan.operations)
+    assert answer.completion is not None
+    assert answer.completion <= makespan + sum(max(d for _, d in op) for op in modes)
