@@ -1025,7 +1025,8 @@ class PinnedRepair:
                 preferred[o] = reference[0]
                 floor[o] = max(floor[o], reference[1])
         data = dataclasses.replace(data, release=floor, quiet=max(data.quiet, *floor, 0))
-        run = _Run(data, deadline=deadline, preferred=preferred)
+        # Without a released plan to follow it is a plain generation (waiting for production).
+        run = _Run(data, deadline=deadline, preferred=preferred if pins.reference else None)
         for purchase in pins.warm_start.purchases if pins.warm_start is not None else ():
             run.purchases.append(purchase)
             run.stocks[purchase.item].add(purchase.arrival, purchase.quantity)
