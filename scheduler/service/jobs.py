@@ -7,6 +7,12 @@ disk cannot slow the search; the same thread saves the solve time used every sec
 stops running jobs and puts them back in the queue with their best schedule; the next start
 resumes them from it with the rest of their time limit. A sweeper deletes finished jobs past the
 store's retention.
+
+A claim is a lease of this replica (see `scheduler.store`): a heartbeat renews the leases of the
+running jobs every HEARTBEAT_SECONDS and, from the same answer, stops a job whose cancel was asked
+on another replica, and a job whose lease was lost (another replica took it over after this one
+stalled): a job never runs on two replicas at once. Jobs queued on other replicas are found by
+polling the store every `poll_interval`.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ SWEEP_SECONDS = 60.0
 """Most seconds between two deletions of expired jobs."""
 MIN_RESUMED_SECONDS = 0.2
 """Time limit of a re-run whose budget is (nearly) used up: enough to verify its best schedule."""
+HEARTBEAT_SECONDS = 0.5
+"""Most seconds between two lease renewals (fewer when the lease is short): also how late a
+cancel asked on another replica reaches the run."""
 
 
 class _ProgressWriter:
@@ -121,6 +130,7 @@ class JobRunner:
         self._closing = threading.Event()
         self._running: dict[str, tuple[StopToken, set[str]]] = {}
         self._threads: list[threading.Thread] = []
+        self._heartbeat = min(HEARTBEAT_SECONDS, store.lease / 3)
 
     def start(self) -> None:
         """Recover jobs a previous process left running, then start the workers."""
@@ -131,9 +141,10 @@ class JobRunner:
             thread = threading.Thread(target=self._loop, name=f"job-runner-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
-        sweeper = threading.Thread(target=self._sweep, name="job-retention", daemon=True)
-        sweeper.start()
-        self._threads.append(sweeper)
+        for target, name in ((self._sweep, "job-retention"), (self._beat, "job-heartbeat")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def notify(self) -> None:
         """A job was queued: wake an idle worker."""
@@ -176,6 +187,30 @@ class JobRunner:
                 log.exception("could not delete expired jobs")
             if self._closing.wait(interval):
                 return
+
+    def _beat(self) -> None:
+        """Renew the running jobs' leases; stop those cancelled elsewhere or no longer held."""
+        while not self._closing.wait(self._heartbeat):
+            running = dict(self._running)
+            if not running:
+                continue
+            try:
+                held = self._store.renew_leases(list(running))
+            except Exception:
+                # The lease outlives a few missed beats; a longer outage loses it (checked then).
+                log.exception("could not renew job leases")
+                continue
+            for job_id, (token, reasons) in running.items():
+                if job_id not in self._running:
+                    continue  # finished meanwhile
+                if job_id not in held:
+                    log.warning("job %s: lease lost, another replica runs it; stopping", job_id)
+                    reasons.add("lost")
+                elif held[job_id]:
+                    reasons.add("cancel")
+                else:
+                    continue
+                token.stop()
 
     def _loop(self) -> None:
         while not self._closing.is_set():
@@ -244,6 +279,8 @@ class JobRunner:
         if self._metrics is not None:
             self._metrics.observe_solve(result.status.value)
         message = convert.result_to_proto(problem, result)
+        if "lost" in reasons:
+            return  # the replica that took the job over owns it now (and writes are fenced)
         if "shutdown" in reasons and "cancel" not in reasons:
             snapshot = (
                 message.schedule.SerializeToString() if message.HasField("schedule") else None
