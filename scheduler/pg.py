@@ -185,14 +185,16 @@ def free_port() -> int:
 
 class ThrowawayCluster:
     """A private PostgreSQL server: a fresh cluster in a temporary directory, listening on a free
-    loopback port only, trust authentication, no durability (fsync off): for tests and benchmarks.
+    loopback port only, trust authentication: for tests and benchmarks. Not `durable` (the
+    tests' default), it skips fsync: fast, and lost with the machine.
 
     PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user (the
     package creates it) and its commands run through `runuser`.
     """
 
-    def __init__(self, binaries: Path) -> None:
+    def __init__(self, binaries: Path, *, durable: bool = False) -> None:
         self.binaries = binaries
+        self.durable = durable
         self.port = free_port()
         self.directory = Path(tempfile.mkdtemp(prefix="scheduler-pg-"))
         self._as_user: list[str] = []
@@ -212,10 +214,10 @@ class ThrowawayCluster:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port}"
-            f" -c unix_socket_directories={self.directory}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c max_connections=200"
+            f" -c unix_socket_directories={self.directory} -c max_connections=200"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         log_file = self.directory / "server.log"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(log_file), "-o", options, "-w", "start")
         return self

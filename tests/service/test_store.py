@@ -244,6 +244,14 @@ def _expire(store: JobStore) -> None:
     time.sleep(store.lease * 1.5)
 
 
+def test_bad_lease_and_replica_id_are_refused(make_store: StoreFactory) -> None:
+    """A lease that is not a positive number of seconds, or an empty replica id, is refused."""
+    with pytest.raises(ValueError, match="lease must be a positive number"):
+        make_store(lease=0.0)
+    with pytest.raises(ValueError, match="replica id must have 1 to 128"):
+        make_store(replica="x" * 129)
+
+
 def test_live_lease_is_not_taken_over(make_store: StoreFactory) -> None:
     """A job whose lease is renewed stays with its replica, however long it runs."""
     a, b = make_store(replica="a", lease=0.4), make_store(replica="b", lease=0.4)
