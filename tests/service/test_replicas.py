@@ -162,3 +162,26 @@ def test_two_replicas_racing_run_each_of_50_jobs_once(tmp_path: Path, postgres_u
         for replica in started:
             replica.stop()
         store.close()
+
+
+def test_replica_that_lost_its_lease_stops_and_writes_nothing(make_server, postgres_url) -> None:
+    """When another replica has taken a job over (this one stalled past its lease), this one
+    stops its search at its next heartbeat and leaves the job to the new holder."""
+    import psycopg
+
+    server, client = make_server(store_path=postgres_url, replica_id="stalled")
+    created = client.create_job(hard_problem(), params(30))
+    job = _running_on(server.store, created.job_id)
+    assert wait_until(lambda: server.store.get(job.id).progress is not None, 15)
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(  # what a take-over by replica "thief" leaves in the row
+            "UPDATE scheduler_jobs SET lease_owner = 'thief', attempts = attempts + 1,"
+            " progress_objective = NULL WHERE id = %s",
+            (job.id,),
+        )
+    # The bug kept solving for the whole 30 s, then finished the job over the thief's run.
+    assert wait_until(lambda: server.slots.in_use == 0, 3.0)
+    time.sleep(0.5)  # past the writer's last save
+    after = server.store.get(job.id)
+    assert after.state == JobState.RUNNING and after.lease_owner == "thief"
+    assert after.progress is None and after.result is None

@@ -476,3 +476,28 @@ def test_postgres_watchers_see_other_replicas_writes(postgres_url: str) -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_postgres_watchers_survive_a_lost_listener_connection(postgres_url: str) -> None:
+    """When the LISTEN connection drops, watchers are woken to re-read (notices may be lost) and
+    later writes are heard again."""
+    import psycopg
+
+    from scheduler.store_pg import PostgresJobStore
+
+    store = PostgresJobStore(postgres_url, replica="a")
+    try:
+        job, _ = store.create(b"x")
+        with store.changes.watching(job.id):
+            seen = store.changes.version(job.id)
+            with psycopg.connect(postgres_url, autocommit=True) as conn:
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE query LIKE 'LISTEN%%' AND pid <> pg_backend_pid()"
+                )
+            seen = store.changes.wait(job.id, seen, 10.0)
+            assert seen > 0  # woken by the reconnection (which LISTENs first), with no write
+            store.claim_next()
+            assert store.changes.wait(job.id, seen, 5.0) > seen
+    finally:
+        store.close()
