@@ -4,14 +4,14 @@ A job is accepted (QUEUED), claimed by a runner (RUNNING), and ends SUCCEEDED, F
 A claim is a lease: the store's `replica` holds the job until `lease_until` and renews it with a
 heartbeat (`renew_leases`) while it runs. Nothing is ever lost or stuck, and nothing runs twice at
 once: a job whose lease expired (its replica died) is taken over by the next `claim_next` of
-another replica, resumed from its best schedule snapshot with the rest of its time limit; writes of
-a running job are fenced by the lease, so a replica that lost it changes nothing. `recover()`,
+another replica, resumed from its best schedule snapshot with the rest of its time limit; writes
+of a running job are fenced by the lease, so a replica that lost it changes nothing. `recover()`,
 called once at startup, takes back at once the jobs that an earlier process of the *same* replica
-id left RUNNING (never other replicas' jobs: those wait for their lease). A job that keeps crashing
-its replica is failed after `max_attempts` runs instead of crashing replicas forever. Finished jobs are kept for
-`retention` seconds (7 days by default), then `purge_expired()` deletes them and frees their
-request ids; request ids are unique per owner. Files of older versions are migrated in place
-(`MIGRATIONS`, counted by `PRAGMA user_version`).
+id left RUNNING (never other replicas' jobs: those wait for their lease). A job that keeps
+crashing its replica is failed after `max_attempts` runs instead of crashing replicas forever.
+Finished jobs are kept for `retention` seconds (7 days by default), then `purge_expired()` deletes
+them and frees their request ids; request ids are unique per owner. Files of older versions are
+migrated in place (`MIGRATIONS`, counted by `PRAGMA user_version`).
 
 `SqliteJobStore` is the embedded default (one server, replica id "local"); `PostgresJobStore`
 (`scheduler.store_pg`, the `postgresql` extra) is shared by replicas; `open_store` picks one from
@@ -521,7 +521,8 @@ class SqliteJobStore:
                 ended = takeover_end(state, attempts, bool(cancel_requested), self.max_attempts)
                 if ended is not None:
                     db.execute(
-                        "UPDATE jobs SET state = ?, failure_reason = ?, updated_at = ? WHERE id = ?",
+                        "UPDATE jobs SET state = ?, failure_reason = ?, updated_at = ?,"
+                        " lease_until = NULL WHERE id = ?",
                         (*ended, now, job_id),
                     )
                     continue
