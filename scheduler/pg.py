@@ -54,7 +54,14 @@ def _psycopg() -> Any:
 
 def connect_pool(url: str, *, max_size: int = 8, name: str = "scheduler") -> ConnectionPool:
     """An open pool of autocommit connections to `url`; raises ValueError when it cannot connect."""
-    _, psycopg_pool = _psycopg()
+    psycopg, psycopg_pool = _psycopg()
+    try:  # one direct attempt first: a wrong URL fails at once, with the server's reason
+        psycopg.connect(url, connect_timeout=10).close()
+    except psycopg.Error as error:
+        reason = str(error).strip().splitlines()[0]
+        raise ValueError(
+            f"store: cannot connect to PostgreSQL at {redact(url)}: {reason}"
+        ) from None
     pool = psycopg_pool.ConnectionPool(
         url,
         min_size=1,

@@ -501,3 +501,17 @@ def test_postgres_watchers_survive_a_lost_listener_connection(postgres_url: str)
             assert store.changes.wait(job.id, seen, 5.0) > seen
     finally:
         store.close()
+
+
+def test_postgres_unreachable_is_a_clear_error_without_the_password() -> None:
+    """A database nobody listens for is refused at once, naming the URL but not its password."""
+    pytest.importorskip("psycopg", reason="the 'postgresql' extra is not installed")
+    from scheduler.pg import free_port
+    from scheduler.store import open_store
+
+    url = f"postgresql://scheduler:secret@127.0.0.1:{free_port()}/jobs"
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="store: cannot connect to PostgreSQL at") as caught:
+        open_store(url)
+    assert "secret" not in str(caught.value) and "scheduler@127.0.0.1" in str(caught.value)
+    assert time.monotonic() - started < 10.0  # the pool alone retried for 15 s
