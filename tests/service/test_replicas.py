@@ -1,23 +1,27 @@
-"""Two real `scheduler serve` processes on one PostgreSQL database: any replica serves any job,
-a killed replica's job is taken over after its lease, and racing replicas run each job once."""
+"""Replicas: two real `scheduler serve` processes on one PostgreSQL database (any replica serves
+any job, a killed replica's job is taken over after its lease, racing replicas run each job once),
+and a replica that lost its lease, or cannot renew it, stops its run."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import hard_problem, params, spawn_server, two_orders, wait_until
+from conftest import LIMITS, hard_problem, params, spawn_server, two_orders, wait_until
 
 from scheduler.client import SchedulerClient
 from scheduler.service.convert import pb
-from scheduler.store import Job, JobState
+from scheduler.service.server import ServerConfig, create_server
+from scheduler.store import Job, JobState, SqliteJobStore
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -185,3 +189,39 @@ def test_replica_that_lost_its_lease_stops_and_writes_nothing(make_server, postg
     after = server.store.get(job.id)
     assert after.state == JobState.RUNNING and after.lease_owner == "thief"
     assert after.progress is None and after.result is None
+
+
+class _FlakyStore(SqliteJobStore):
+    """The SQLite store whose writes fail while `down` (a database out of reach)."""
+
+    down = False
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        if self.down:
+            raise sqlite3.OperationalError("database out of reach (test)")
+        with super()._transaction() as db:
+            yield db
+
+
+def test_replica_cut_off_from_the_database_stops_before_its_lease_ends(tmp_path: Path) -> None:
+    """A replica that cannot renew its lease stops the run before another could take the job
+    over, and puts the job back in the queue once the database is back."""
+    store = _FlakyStore(tmp_path / "jobs.sqlite3", lease=1.5)
+    server, port = create_server(ServerConfig(port=0, limits=LIMITS, grace=1.0), store=store)
+    server.start()
+    try:
+        with SchedulerClient(f"127.0.0.1:{port}") as client:
+            created = client.create_job(hard_problem(), params(30))
+            assert wait_until(lambda: store.get(created.job_id).progress is not None, 15)
+            store.down = True
+            cut = time.monotonic()
+            # The bug went on solving for 30 s, beside the replica that took the job over.
+            assert wait_until(lambda: server.slots.in_use == 0, 3.0)
+            assert time.monotonic() - cut < store.lease + 0.5
+            store.down = False
+            assert wait_until(lambda: store.get(created.job_id).attempts == 2, 5.0)
+            client.cancel_job(created.job_id)
+    finally:
+        server.stop(0)
+        store.close()
