@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -51,17 +52,28 @@ class Replica:
                 self.process.wait(10)
 
 
-@pytest.fixture
-def replicas(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Replica, Replica]]:
-    """Replicas "a" and "b" of one service, one solve slot each, on a fresh database schema."""
-    started: list[Replica] = []
+@contextmanager
+def two_replicas(workdir: Path, url: str, slots: int) -> Iterator[tuple[Replica, Replica]]:
+    """Replicas "a" and "b" with `slots` solve slots each, started side by side, then stopped."""
+    with ThreadPoolExecutor(2) as pool:
+        futures = [
+            pool.submit(Replica, workdir / name, url, name, "--max-concurrent", str(slots))
+            for name in ("a", "b")
+        ]
+    started = [f.result() for f in futures if f.exception() is None]
     try:
-        for name in ("a", "b"):
-            started.append(Replica(tmp_path / name, postgres_url, name, "--max-concurrent", "1"))
+        assert len(started) == 2, [f.exception() for f in futures]
         yield started[0], started[1]
     finally:
         for replica in started:
             replica.stop()
+
+
+@pytest.fixture
+def replicas(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Replica, Replica]]:
+    """Replicas "a" and "b" of one service, one solve slot each, on a fresh database schema."""
+    with two_replicas(tmp_path, postgres_url, 1) as pair:
+        yield pair
 
 
 @pytest.fixture
@@ -139,32 +151,28 @@ def test_two_replicas_racing_run_each_of_50_jobs_once(tmp_path: Path, postgres_u
     """50 jobs queued at once are all run, each exactly once, by two replicas sharing them."""
     from scheduler.store_pg import PostgresJobStore
 
-    started: list[Replica] = []
     store = PostgresJobStore(postgres_url, replica="test")
     try:
-        for name in ("a", "b"):
-            started.append(Replica(tmp_path / name, postgres_url, name, "--max-concurrent", "2"))
-        request = pb.CreateScheduleJobRequest(problem=two_orders(), parameters=params(2))
-        payload = request.SerializeToString(deterministic=True)
-        ids: list[str] = []
-        threads = [
-            threading.Thread(
-                target=lambda: ids.extend(store.create(payload)[0].id for _ in range(25))
-            )
-            for _ in range(2)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
-        assert wait_until(lambda: store.count(JobState.SUCCEEDED) == 50, 120)
-        jobs = [store.get(job_id) for job_id in ids]
-        assert len(set(ids)) == 50
-        assert [job.attempts for job in jobs] == [1] * 50
-        assert {job.lease_owner for job in jobs} == {"a", "b"}
+        with two_replicas(tmp_path, postgres_url, 2):
+            request = pb.CreateScheduleJobRequest(problem=two_orders(), parameters=params(2))
+            payload = request.SerializeToString(deterministic=True)
+            ids: list[str] = []
+            threads = [
+                threading.Thread(
+                    target=lambda: ids.extend(store.create(payload)[0].id for _ in range(25))
+                )
+                for _ in range(2)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+            assert wait_until(lambda: store.count(JobState.SUCCEEDED) == 50, 120)
+            jobs = [store.get(job_id) for job_id in ids]
+            assert len(set(ids)) == 50
+            assert [job.attempts for job in jobs] == [1] * 50
+            assert {job.lease_owner for job in jobs} == {"a", "b"}
     finally:
-        for replica in started:
-            replica.stop()
         store.close()
 
 
