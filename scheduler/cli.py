@@ -96,13 +96,23 @@ def _read_problem(path: Path, fmt: str | None) -> Problem:
     from scheduler.formats import FormatError, read_problem
 
     if not path.is_file():
-        raise CliError(f"{path}: no such file")
+        path = _catalogued_path(path)
     try:
         return read_problem(path, fmt)
     except (FormatError, InvalidProblem) as error:
         raise CliError(str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
         raise CliError(f"{path}: cannot read: {error}") from None
+
+
+def _catalogued_path(path: Path) -> Path:
+    """A bare name that is no file but a catalogued instance (`scheduler solve mk01`) is its file."""
+    from scheduler.formats.catalog import load_catalog
+
+    entry = load_catalog().get(str(path)) if path.parent == Path(".") else None
+    if entry is None:
+        raise CliError(f"{path}: no such file (nor an instance name of the catalogue)")
+    return entry.path
 
 
 def _params(args: argparse.Namespace) -> SolveParams:
