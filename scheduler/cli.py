@@ -844,13 +844,10 @@ def _add_bench_command(commands: Any) -> None:
     bench = commands.add_parser(
         "bench", help="benchmark a set of instances against the best known bounds and the peers"
     )
-    bench.add_argument(
-        "sets",
-        nargs="+",
-        metavar="SET",
-        help="set31, a catalogue family (ta, brandimarte, ...), jssp, fjsp, instance names, "
-        "ta41+ or la16..la20, or a folder or file of instances",
-    )
+    what = "set31, a catalogue family (ta, brandimarte, ...), jssp, fjsp, instance names, "
+    what += "ta41+ or la16..la20, or a folder or file of instances"
+    bench.add_argument("sets", nargs="*", metavar="SET", help=what)
+    bench.add_argument("--set", action="append", default=[], dest="more_sets", help="also SET")
     bench.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve (10)")
     bench.add_argument("--workers", type=int, default=2, help="CP-SAT workers per solve (2)")
     bench.add_argument("--seed", type=int, default=0, help="random seed of every solve (0)")
@@ -869,7 +866,7 @@ def _run_bench(args: argparse.Namespace) -> int:
     if not args.time_limit > 0 or args.workers < 1 or args.seed < 0:
         raise UsageError("--time-limit must be > 0, --workers >= 1 and --seed >= 0")
     try:
-        instances = resolve(args.sets)
+        instances = resolve([*args.sets, *args.more_sets])
     except SetError as error:
         raise UsageError(str(error)) from None
     peers = [p for p in args.peers.replace(" ", "").split(",") if p]

@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import jobshop
 
+from scheduler.bench.protocol import verified_makespan
 from scheduler.bench.runner import Settings, run
 from scheduler.bench.sets import SET31, SetError, resolve
 from scheduler.bench.table import markdown
@@ -34,6 +36,7 @@ ROW_TYPES = {
     "bound": (int, type(None)),
     "gap_pct": (float, type(None)),
     "optimal": bool,
+    "verified": bool,
     "first_solution_s": (float, type(None)),
     "final_solution_s": (float, type(None)),
     "solve_s": (float, type(None)),
@@ -53,7 +56,8 @@ def test_tiny_sets_run_with_the_textbook_peer(
 ) -> None:
     """ft06 and Kacem's k1 at 1 s, ours and textbook: optimal rows, one JSON line each, a table."""
     out = tmp_path / "runs.jsonl"
-    argv = ["bench", "ft06,k1", "--time-limit", "1", "--workers", "1", "--peers", "textbook"]
+    argv = ["bench", "ft06", "--set", "k1", "--time-limit", "1", "--workers", "1"]
+    argv += ["--peers", "textbook"]
     assert main([*argv, "--out", str(out), "--table", str(tmp_path / "t.md")]) == EXIT_OK
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["instance"], r["solver"]) for r in rows] == [
@@ -66,7 +70,12 @@ def test_tiny_sets_run_with_the_textbook_peer(
         assert set(row) == set(ROW_TYPES)
         for key, types in ROW_TYPES.items():
             assert isinstance(row[key], types), key
-        assert (row["status"], row["gap_pct"], row["optimal"]) == ("OPTIMAL", 0.0, True)
+        assert (row["status"], row["gap_pct"], row["optimal"], row["verified"]) == (
+            "OPTIMAL",
+            0.0,
+            True,
+            True,
+        )
         assert 20 < row["peak_rss_mb"] < 2000  # the child's, not the test process's
     assert [r["makespan"] for r in rows] == [55, 55, 11, 11]
     table = capsys.readouterr().out
@@ -188,5 +197,17 @@ def test_pyjobshop_peer_solves_a_flexible_instance() -> None:
     """The PyJobShop peer (optional extra `peers`) reads the same file and reports its makespan."""
     pytest.importorskip("pyjobshop")
     [row] = run(resolve(["k1"]), ["pyjobshop"], FAST)
-    assert (row["status"], row["makespan"], row["bound"]) == ("OPTIMAL", 11, 11)
+    assert (row["status"], row["makespan"], row["bound"], row["verified"]) == (
+        "OPTIMAL",
+        11,
+        11,
+        True,
+    )
     assert row["first_solution_s"] is None  # PyJobShop does not report solution times
+
+
+def test_peer_schedules_go_through_the_verifier() -> None:
+    """A peer's schedule counts only when the verifier passes it: an overlap on a machine fails."""
+    problem = jobshop([[(0, 3), (1, 2)], [(0, 4)]])
+    assert verified_makespan(problem, [(0, 0, 3), (1, 3, 5), (0, 3, 7)]) == 7
+    assert verified_makespan(problem, [(0, 0, 3), (1, 3, 5), (0, 2, 6)]) is None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pyjobshop import Model
 
-from scheduler.bench.protocol import Outcome, Request, SolutionClock, serve
+from scheduler.bench.protocol import Outcome, Request, SolutionClock, serve, verified_makespan
 from scheduler.problem import Problem
 
 
@@ -48,6 +48,11 @@ def solve_pyjobshop(problem: Problem, request: Request) -> Outcome:
     )
     status = result.status.value.upper()
     found = status in ("OPTIMAL", "FEASIBLE")
+    makespan = None
+    if found:
+        # Tasks were added in the problem's dense operation order; machine k is resource k.
+        placed = [(task.resources[0], task.start, task.end) for task in result.best.tasks]
+        makespan = verified_makespan(problem, placed)
     return Outcome(
         status=status if found else "UNKNOWN",
         makespan=round(result.objective) if found else None,
@@ -55,6 +60,7 @@ def solve_pyjobshop(problem: Problem, request: Request) -> Outcome:
         first_solution_s=None,
         final_solution_s=None,
         solve_s=clock.elapsed(),
+        verified=makespan is not None and makespan == round(result.objective),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from scheduler.bench.protocol import Outcome, Request, SolutionClock, serve
+from scheduler.bench.protocol import Outcome, Request, SolutionClock, serve, verified_makespan
 from scheduler.problem import Problem
 
 
@@ -27,15 +27,36 @@ class _Clock(cp_model.CpSolverSolutionCallback):
         self.clock.tick()
 
 
-def build(problem: Problem) -> tuple[cp_model.CpModel, cp_model.IntVar]:
-    """The model and its makespan variable; flexible operations get alternative intervals."""
+class Model:
+    """The CP-SAT model and, per operation, its start, end and (machine, presence) choices."""
+
+    def __init__(self) -> None:
+        self.model = cp_model.CpModel()
+        self.starts: list[cp_model.IntVar] = []
+        self.ends: list[cp_model.IntVar] = []
+        self.choices: list[list[tuple[int, cp_model.IntVar | None]]] = []
+
+    def placed(self, solver: cp_model.CpSolver) -> list[tuple[int, int, int]]:
+        """Machine, start and end of each operation in the solver's schedule."""
+        return [
+            (
+                next(m for m, x in choices if x is None or solver.boolean_value(x)),
+                solver.value(s),
+                solver.value(e),
+            )
+            for choices, s, e in zip(self.choices, self.starts, self.ends, strict=True)
+        ]
+
+
+def build(problem: Problem) -> Model:
+    """The textbook model; flexible operations get alternative intervals."""
     ix = problem.index
-    model = cp_model.CpModel()
+    built = Model()
+    model, starts, ends = built.model, built.starts, built.ends
     horizon = sum(
         max(int(ix.mode_duration[k]) for k in range(ix.mode_start[o], ix.mode_start[o + 1]))
         for o in range(ix.n_operations)
     )
-    starts, ends = [], []
     per_machine: dict[int, list[cp_model.IntervalVar]] = {}
     for o in range(ix.n_operations):
         modes = range(int(ix.mode_start[o]), int(ix.mode_start[o + 1]))
@@ -44,6 +65,7 @@ def build(problem: Problem) -> tuple[cp_model.CpModel, cp_model.IntVar]:
         e = model.new_int_var(0, horizon, f"e{o}")
         if len(modes) == 1:
             m = int(ix.mode_machine[modes[0]])
+            built.choices.append([(m, None)])
             per_machine.setdefault(m, []).append(
                 model.new_interval_var(s, durations[0], e, f"i{o}")
             )
@@ -51,12 +73,14 @@ def build(problem: Problem) -> tuple[cp_model.CpModel, cp_model.IntVar]:
             d = model.new_int_var(min(durations), max(durations), f"d{o}")
             model.new_interval_var(s, d, e, f"i{o}")
             chosen = []
+            built.choices.append([])
             for k, duration in zip(modes, durations, strict=True):
                 present = model.new_bool_var(f"x{o}_{k}")
                 interval = model.new_optional_interval_var(s, duration, e, present, f"i{o}_{k}")
                 per_machine.setdefault(int(ix.mode_machine[k]), []).append(interval)
                 model.add(d == duration).only_enforce_if(present)
                 chosen.append(present)
+                built.choices[-1].append((int(ix.mode_machine[k]), present))
             model.add_exactly_one(chosen)
         starts.append(s)
         ends.append(e)
@@ -68,18 +92,19 @@ def build(problem: Problem) -> tuple[cp_model.CpModel, cp_model.IntVar]:
     makespan = model.new_int_var(0, horizon, "makespan")
     model.add_max_equality(makespan, [ends[int(ix.job_start[j + 1]) - 1] for j in range(ix.n_jobs)])
     model.minimize(makespan)
-    return model, makespan
+    return built
 
 
 def solve_textbook(problem: Problem, request: Request) -> Outcome:
     clock = SolutionClock()
-    model, _ = build(problem)
+    built = build(problem)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.0, request.time_limit - clock.elapsed())
     solver.parameters.num_workers = request.workers
     solver.parameters.random_seed = request.seed
-    status = solver.solve(model, _Clock(clock))
+    status = solver.solve(built.model, _Clock(clock))
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    makespan = verified_makespan(problem, built.placed(solver)) if found else None
     return Outcome(
         status=solver.status_name(status) if found else "UNKNOWN",
         makespan=round(solver.objective_value) if found else None,
@@ -87,6 +112,7 @@ def solve_textbook(problem: Problem, request: Request) -> Outcome:
         first_solution_s=clock.first,
         final_solution_s=clock.last,
         solve_s=clock.elapsed(),
+        verified=makespan is not None and makespan == round(solver.objective_value),
     )
 
 

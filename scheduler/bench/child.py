@@ -19,7 +19,11 @@ def solve_ours(problem: Problem, request: Request) -> Outcome:
         status = "OPTIMAL"
     else:
         status = "FEASIBLE" if makespan is not None else "UNKNOWN"
-    return Outcome(status, makespan, result.best_bound, first, final, round(result.wall_time, 3))
+    # solve returns only schedules its verifier passed.
+    verified = makespan is not None
+    return Outcome(
+        status, makespan, result.best_bound, first, final, round(result.wall_time, 3), verified
+    )
 
 
 def _solution_times(result: SolveResult, makespan: int | None) -> tuple[float | None, float | None]:

@@ -40,6 +40,8 @@ class Outcome:
     """Seconds from the start of the solve call to the schedule it returned."""
     solve_s: float
     """Seconds the solve call took (model building included; reading the file not)."""
+    verified: bool = False
+    """The returned schedule passed `scheduler.verify` (ours always does; a peer's is checked)."""
     error: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -64,11 +66,27 @@ class SolutionClock:
         return round(time.monotonic() - self.started, 3)
 
 
+def verified_makespan(problem: Problem, placed: list[tuple[int, int, int]]) -> int | None:
+    """The makespan of a peer's schedule, given per operation (dense order) its machine, start and
+    end, as the project's independent verifier computes it; None when the schedule is infeasible."""
+    from scheduler.schedule import Schedule, ScheduledOperation
+    from scheduler.verify import verify
+
+    ix = problem.index
+    operations = tuple(
+        ScheduledOperation(int(ix.op_job[o]), int(ix.op_position[o]), machine, start, end)
+        for o, (machine, start, end) in enumerate(placed)
+    )
+    report = verify(problem, Schedule(operations))
+    return report.kpis.makespan if report.ok and report.kpis is not None else None
+
+
 def serve(solve: Callable[[Problem, Request], Outcome]) -> None:
     """The body of a solve subprocess: request on stdin, outcome as the last line of stdout."""
     request = Request(**json.loads(sys.stdin.read()))
     try:
         outcome = solve(read_problem(request.path), request)
     except Exception as error:  # reported as data: one failed solve must not end a benchmark run
-        outcome = Outcome("ERROR", None, None, None, None, 0.0, f"{type(error).__name__}: {error}")
+        reason = f"{type(error).__name__}: {error}"
+        outcome = Outcome("ERROR", None, None, None, None, 0.0, error=reason)
     print(json.dumps(outcome.to_json()), flush=True)

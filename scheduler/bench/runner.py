@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -100,7 +100,7 @@ def run(
     solvers: Iterable[str],
     settings: Settings,
     *,
-    done: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    done: Sequence[dict[str, Any]] = (),
     out: IO[str] | None = None,
     stop: StopToken | None = None,
     on_tick: Callable[[int, int, str, float], None] | None = None,
@@ -251,6 +251,7 @@ def _row(
         "bound": outcome.get("bound"),
         "gap_pct": round(100 * (makespan - ub) / ub, 3) if makespan is not None and ub else None,
         "optimal": outcome.get("status") == "OPTIMAL",
+        "verified": bool(outcome.get("verified")),
         "first_solution_s": outcome.get("first_solution_s"),
         "final_solution_s": outcome.get("final_solution_s"),
         "solve_s": outcome.get("solve_s"),

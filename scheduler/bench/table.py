@@ -4,7 +4,8 @@ Gap = (makespan - best known upper bound) / best known upper bound, in percent. 
 is taken over the instances where every solver of the run has a gap (a solver without a schedule
 on an instance would otherwise look better by skipping it); the count says how many that is. The
 ratio is our gap over the better peer's (below 1: ours is better), per instance and for the means;
-empty where the better peer's gap is 0 or unknown.
+empty where the better peer's gap is 0 or unknown. Every solver's schedule goes through the
+project's verifier; a makespan it rejected is marked with `!`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
             any_row["size"],
             _num(any_row["best_lower_bound"]),
             _num(any_row["best_upper_bound"]),
-            _num(ours.get("makespan")) if ours.get("status") != "ERROR" else "error",
+            _makespan(ours),
             _num(ours.get("bound")),
             _pct(ours.get("gap_pct")),
             "yes" if ours.get("optimal") else "",
@@ -56,7 +57,7 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
         ]
         for peer in [s for s in solvers if s != lead]:
             other = solved.get(peer, {})
-            cells += [_num(other.get("makespan")), _pct(other.get("gap_pct"))]
+            cells += [_makespan(other), _pct(other.get("gap_pct"))]
         if lead == "ours" and peers:
             cells.append(_num(_ratio(ours.get("gap_pct"), [solved.get(p, {}) for p in peers])))
         lines.append(_line(cells))
@@ -100,6 +101,14 @@ def _ratio(ours: float | None, peers: list[dict[str, Any]]) -> float | None:
     if ours is None or not known or min(known) <= 0:
         return None
     return round(ours / min(known), 2)
+
+
+def _makespan(row: dict[str, Any]) -> str:
+    """The makespan; `error` for a failed solve, a `!` when the verifier rejected the schedule."""
+    if row.get("status") == "ERROR":
+        return "error"
+    mark = "!" if row.get("makespan") is not None and row.get("verified") is False else ""
+    return _num(row.get("makespan")) + mark
 
 
 def _line(cells: list[str]) -> str:
