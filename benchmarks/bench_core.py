@@ -8,7 +8,8 @@ operations) and on a generated 1,000 × 50 job shop (50,000 operations), median 
 
 `quality` solves each instance with `scheduler.solve` and, in the same run with the same time
 limit and workers, with a peer: the textbook CP-SAT job-shop model of the OR-Tools examples
-(horizon = sum of durations, no hint). It reports makespan, bound, the gap to the catalogue's best
+(horizon = sum of durations, no hint; `peers/textbook.py`). `scheduler bench` (benchmarks/README.md,
+"Benchmark harness") runs the same comparison on any set, one subprocess per solve. It reports makespan, bound, the gap to the catalogue's best
 known upper bound, and the ratio ours / peer (below 1 is better). Results go to stdout as JSON.
 """
 
@@ -22,9 +23,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ortools.sat.python import cp_model
+from peers.textbook import solve_textbook
 
 from scheduler import cpsat
+from scheduler.bench.protocol import Request
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path, load_catalog
 from scheduler.formats.generate import generate_jssp
@@ -82,34 +84,9 @@ def _hinted(problem: Problem, objective: int | None, schedule: Any) -> None:
 
 
 def peer_solve(problem: Problem, time_limit: float, workers: int) -> tuple[int | None, int | None]:
-    """The OR-Tools examples' job-shop model: one interval per task, horizon = sum of durations."""
-    ix = problem.index
-    model = cp_model.CpModel()
-    horizon = int(ix.mode_duration.sum())
-    starts, ends, per_machine = [], [], {}
-    for o in range(ix.n_operations):
-        k = int(ix.mode_start[o])
-        d, m = int(ix.mode_duration[k]), int(ix.mode_machine[k])
-        s = model.new_int_var(0, horizon, f"s{o}")
-        e = model.new_int_var(0, horizon, f"e{o}")
-        per_machine.setdefault(m, []).append(model.new_interval_var(s, d, e, f"i{o}"))
-        starts.append(s)
-        ends.append(e)
-    for j in range(ix.n_jobs):
-        for o in range(int(ix.job_start[j]) + 1, int(ix.job_start[j + 1])):
-            model.add(starts[o] >= ends[o - 1])
-    for intervals in per_machine.values():
-        model.add_no_overlap(intervals)
-    makespan = model.new_int_var(0, horizon, "makespan")
-    model.add_max_equality(makespan, [ends[int(ix.job_start[j + 1]) - 1] for j in range(ix.n_jobs)])
-    model.minimize(makespan)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers
-    status = solver.solve(model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return round(solver.objective_value), round(solver.best_objective_bound)
-    return None, None
+    """The OR-Tools examples' job-shop model (peers/textbook.py, also `scheduler bench`'s peer)."""
+    outcome = solve_textbook(problem, Request("", time_limit, workers, seed=0))
+    return outcome.makespan, outcome.bound
 
 
 def bench_quality(

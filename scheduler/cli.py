@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_spreadsheet_commands(commands)
     _add_whatif_command(commands)
     _add_reschedule_command(commands)
+    _add_promise_command(commands)
+    _add_bench_command(commands)
     return parser
 
 
@@ -96,13 +98,23 @@ def _read_problem(path: Path, fmt: str | None) -> Problem:
     from scheduler.formats import FormatError, read_problem
 
     if not path.is_file():
-        raise CliError(f"{path}: no such file")
+        path = _catalogued_path(path)
     try:
         return read_problem(path, fmt)
     except (FormatError, InvalidProblem) as error:
         raise CliError(str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
         raise CliError(f"{path}: cannot read: {error}") from None
+
+
+def _catalogued_path(path: Path) -> Path:
+    """A bare name that is no file but a catalogued instance (`scheduler solve mk01`) is its file."""
+    from scheduler.formats.catalog import load_catalog
+
+    entry = load_catalog().get(str(path)) if path.parent == Path(".") else None
+    if entry is None:
+        raise CliError(f"{path}: no such file (nor an instance name of the catalogue)")
+    return entry.path
 
 
 def _params(args: argparse.Namespace) -> SolveParams:
@@ -775,12 +787,20 @@ def _run_whatif(args: argparse.Namespace) -> int:
 # scheduler reschedule: a released plan plus shop-floor events (scheduler/planning/reschedule.py)
 
 
+def _plan_command(commands: Any, name: str, summary: str) -> Any:
+    """A subcommand about a plan: the problem file, then `--plan` (its schedule file)."""
+    parser = commands.add_parser(name, help=summary)
+    parser.add_argument("problem", type=Path, help="the problem the plan is for")
+    parser.add_argument("--plan", type=Path, required=True, help="the plan (a schedule file)")
+    return parser
+
+
 def _add_reschedule_command(commands: Any) -> None:
-    parser = commands.add_parser(
-        "reschedule", help="replan a released schedule after shop-floor events, changing little"
+    parser = _plan_command(
+        commands,
+        "reschedule",
+        "replan a released schedule after shop-floor events, changing little",
     )
-    parser.add_argument("problem", type=Path, help="the problem the plan was released for")
-    parser.add_argument("--plan", type=Path, required=True, help="the released schedule file")
     parser.add_argument("--events", type=Path, required=True, help="the events file (JSON)")
     parser.add_argument("--now", type=int, help="current tick (default: the last event's time)")
     parser.add_argument("--freeze", type=int, default=0, help="ticks after now kept as released")
@@ -839,6 +859,161 @@ def _run_reschedule(args: argparse.Namespace) -> int:
         except OSError as error:
             raise CliError(f"{args.out}: cannot write: {error}") from None
     return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+# scheduler promise: capable-to-promise for a new order (scheduler/planning/promise.py)
+
+
+def _add_promise_command(commands: Any) -> None:
+    parser = _plan_command(
+        commands, "promise", "the earliest completion a plan can offer a new order, within a second"
+    )
+    parser.add_argument("--order", type=Path, required=True, help="the new order (JSON)")
+    parser.add_argument("--now", type=int, default=0, help="current tick (default 0)")
+    parser.add_argument("--time-limit", type=float, default=1.0, help="seconds (default 1)")
+    parser.add_argument("--out", type=Path, help="write the plan with the order (JSON)")
+    parser.set_defaults(run=_run_promise)
+
+
+def _run_promise(args: argparse.Namespace) -> int:
+    from scheduler.formats.solution import dumps, purchases_to_json, schedule_to_json
+    from scheduler.planning.promise import PROMISED, promise
+    from scheduler.planning.reschedule import RescheduleError
+    from scheduler.problem import Order
+
+    if args.now < 0 or args.time_limit <= 0:
+        raise CliError("--now must not be negative and --time-limit must be positive")
+    deadline = Deadline(args.time_limit)
+    problem = _read_problem(args.problem, "json")
+    plan = _read_schedule_file(args.plan)
+    try:
+        order = Order.model_validate_json(args.order.read_bytes())
+        answer = promise(problem, plan, order, now=args.now, deadline=deadline)
+    except OSError as error:
+        raise CliError(f"{args.order}: cannot read: {error}") from None
+    except ValidationError as error:
+        reasons = "; ".join(str(v) for v in violations_of(error))
+        raise CliError(f"{args.order}: {reasons}") from None
+    except RescheduleError as error:
+        raise CliError(f"{args.plan}: {error}") from None
+    if answer.status != PROMISED:
+        print(f"{answer.order_id}: cannot promise: {answer.reason}")
+        return EXIT_NO_SCHEDULE
+    assert answer.schedule is not None and answer.completion is not None
+    when = answer.problem.time_at(answer.completion)
+    at = f" ({when.isoformat()})" if when is not None else ""
+    print(
+        f"{answer.order_id}: promised for tick {answer.completion}{at}; "
+        f"{answer.moved} operations of the plan move"
+    )
+    if args.out is not None:
+        document = {
+            "order_id": answer.order_id,
+            "status": answer.status,
+            "completion": answer.completion,
+            "operations": schedule_to_json(answer.problem, answer.schedule),
+            "purchases": purchases_to_json(answer.problem, answer.schedule),
+        }
+        try:
+            args.out.write_text(dumps(document))
+        except OSError as error:
+            raise CliError(f"{args.out}: cannot write: {error}") from None
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+# scheduler bench: named instance sets, one subprocess per solve, peers alongside (scheduler/bench/)
+
+
+def _add_bench_command(commands: Any) -> None:
+    bench = commands.add_parser(
+        "bench", help="benchmark a set of instances against the best known bounds and the peers"
+    )
+    what = "set31, a catalogue family (ta, brandimarte, ...), jssp, fjsp, instance names, "
+    what += "ta41+ or la16..la20, or a folder or file of instances"
+    bench.add_argument("sets", nargs="*", metavar="SET", help=what)
+    bench.add_argument("--set", action="append", default=[], dest="more_sets", help="also SET")
+    bench.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve (10)")
+    bench.add_argument("--workers", type=int, default=2, help="CP-SAT workers per solve (2)")
+    bench.add_argument("--seed", type=int, default=0, help="random seed of every solve (0)")
+    bench.add_argument("--peers", default="", help="comma-separated: textbook, pyjobshop")
+    bench.add_argument("--out", type=Path, help="write one JSON line per solve here")
+    bench.add_argument("--resume", type=Path, help="skip the solves this JSON lines file holds")
+    bench.add_argument("--table", type=Path, help="also write the Markdown table here")
+    bench.set_defaults(run=_run_bench)
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from scheduler.bench.runner import BenchError, Settings, read_rows, run
+    from scheduler.bench.sets import SetError, resolve
+    from scheduler.bench.table import markdown
+
+    if not args.time_limit > 0 or args.workers < 1 or args.seed < 0:
+        raise UsageError("--time-limit must be > 0, --workers >= 1 and --seed >= 0")
+    try:
+        instances = resolve([*args.sets, *args.more_sets])
+    except SetError as error:
+        raise UsageError(str(error)) from None
+    peers = [p for p in args.peers.replace(" ", "").split(",") if p]
+    settings = Settings(args.time_limit, args.workers, args.seed)
+    stop = StopToken()
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.stop())
+    try:
+        done = read_rows(args.resume) if args.resume and args.resume.exists() else []
+        out_path = args.out or args.resume
+        # A resumed file grows; a new --out starts empty.
+        mode = "a" if out_path is not None and out_path == args.resume else "w"
+        with _open_or_none(out_path, mode) as out:
+            rows = run(
+                instances,
+                ["ours", *peers],
+                settings,
+                done=done,
+                out=out,
+                stop=stop,
+                on_tick=_bench_progress(),
+            )
+    except BenchError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"{out_path}: cannot write: {error}") from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if stop.stopped:
+        print("\nstopped: the table holds the solves that finished", file=sys.stderr)
+    table = markdown(rows)
+    print(table, end="")
+    if args.table is not None:
+        try:
+            args.table.write_text(table, encoding="utf-8")
+        except OSError as error:
+            raise CliError(f"{args.table}: cannot write: {error}") from None
+    return 130 if stop.stopped else EXIT_OK
+
+
+def _open_or_none(path: Path | None, mode: str) -> Any:
+    import contextlib
+
+    return contextlib.nullcontext(None) if path is None else open(path, mode, encoding="utf-8")
+
+
+def _bench_progress() -> Any:
+    """A progress bar on a terminal; one line per started solve otherwise (logs stay readable)."""
+    terminal = sys.stderr.isatty()
+    shown = [-1]
+
+    def tick(done: int, total: int, label: str, elapsed: float) -> None:
+        if terminal:
+            filled = 30 * done // max(1, total)
+            bar = "#" * filled + "." * (30 - filled)
+            end = "\n" if done == total else ""
+            print(f"\r[{bar}] {done}/{total} {label:<28} {elapsed:5.1f}s", end=end, file=sys.stderr)
+        elif done != shown[0] and done < total:
+            print(f"bench: {done + 1}/{total} {label}", file=sys.stderr, flush=True)
+        shown[0] = done
+
+    return tick
 
 
 def run() -> NoReturn:

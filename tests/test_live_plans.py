@@ -286,18 +286,43 @@ def test_an_event_reported_before_its_own_time_is_rejected(runner):
         )  # fmt: skip
 
 
-def test_a_started_order_cannot_be_cancelled_in_a_later_report(runner):
-    """The started operations of earlier revisions still count when later events arrive."""
-    plan_id = runner.create(_spec())
-    _settled(runner, plan_id)
+def _start_j0(runner: PlanRunner, plan_id: str) -> None:
+    """Report j0's first operation started on m0 at 0 and wait for the revision."""
     runner.report(
         plan_id,
         [_entry("s1", 0, kind="operation_started", order_id="j0", operation_id="o0",
                 machine_id="m0", start=0)],
     )  # fmt: skip
     _settled(runner, plan_id)
-    with pytest.raises(PlanError, match=r"events\[0\]\.order_id: the order has started"):
-        runner.report(plan_id, [_entry("x1", 1, kind="order_cancelled", order_id="j0")])
+
+
+def test_an_operation_started_in_an_earlier_report_stays_when_its_order_is_cancelled(runner):
+    """Started operations of earlier revisions still count: a later cancellation of their order
+    drops only what had not started."""
+    plan_id = runner.create(_spec())
+    _settled(runner, plan_id)
+    _start_j0(runner, plan_id)
+    runner.report(plan_id, [_entry("x1", 1, kind="order_cancelled", order_id="j0")])
+    assert _settled(runner, plan_id) == 3
+    revision = runner.view(plan_id).revision
+    assert revision.diff["dropped"] == [["j0", "o1"]]
+    kept = [op for op in revision.schedule.operations if op.job == 0]
+    assert [(op.index, op.machine, op.start) for op in kept] == [(0, 0, 0)]
+
+
+def test_an_operation_interrupted_by_a_breakdown_is_not_carried_as_started(runner):
+    """A running operation whose machine breaks down is planned afresh, also by later revisions
+    (re-reporting it started at 0 on the broken machine would make them impossible)."""
+    plan_id = runner.create(_spec())
+    _settled(runner, plan_id)
+    _start_j0(runner, plan_id)
+    runner.report(plan_id, [_breakdown("b1", "m0", 1, 6)])
+    _settled(runner, plan_id)
+    assert runner.view(plan_id).revision.started == ()
+    runner.report(plan_id, [_entry("q1", 6, kind="quantity_changed", order_id="j2", quantity=1)])
+    assert _settled(runner, plan_id) == 4
+    o0 = next(op for op in runner.view(plan_id).revision.schedule.operations if op.job == 0)
+    assert o0.start >= 6
 
 
 def test_a_promoted_scenario_is_the_next_revision(runner):

@@ -1,7 +1,9 @@
 """The catalogue of instance files shipped in the repository's `instances/` folder.
 
 `instances/catalog.json` maps each instance name to its file and what is known about it: size,
-optimum (None while open), best known bounds on the optimal makespan, and the reference.
+optimum (None while open), best known bounds on the optimal makespan and where they come from, and
+the reference. `scripts/import_bounds.py` refreshes the bounds; `instances/README.md` names the
+sources.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ class CatalogEntry:
     file: str
     """Path relative to the instances folder, e.g. `jssp/ft06`."""
     family: str
-    """ft, la, abz, orb, swv, yn, ta for the standard job shops; fjsp-gen for generated ones."""
+    """ft, la, abz, orb, swv, yn, ta for the standard job shops; brandimarte, hurink-edata,
+    hurink-rdata, hurink-vdata, dauzere, barnes, kacem, fattahi, behnke for the flexible ones;
+    fjsp-gen and factory for generated ones."""
     jobs: int
     machines: int
     optimum: int | None
@@ -31,6 +35,12 @@ class CatalogEntry:
     lower_bound: int | None
     upper_bound: int | None
     reference: str
+    bounds: str = ""
+    """Where the bounds come from (source and snapshot); empty for the generated instances."""
+    operations: int | None = None
+    """The operation count, where the source lists it (the flexible job shops)."""
+    note: str = ""
+    """Why the entry deliberately differs from its source, if it does."""
 
     @property
     def path(self) -> Path:
@@ -94,6 +104,9 @@ def _parse_entry(path: Path, name: str, value: Any) -> CatalogEntry:
             lower_bound=_optional_int(value.get("lower_bound")),
             upper_bound=_optional_int(value.get("upper_bound")),
             reference=str(value.get("reference", "")),
+            bounds=str(value.get("bounds", "")),
+            operations=_optional_int(value.get("operations")),
+            note=str(value.get("note", "")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path}: entry {name!r} is malformed: {error}") from None

@@ -678,8 +678,22 @@ def _state(base: _Base, spec: PlanSpec, entries: Sequence[LogEntry], *, offset: 
         raise PlanError(
             _renumber(error.violations, [*([None] * len(history)), *event_entries], offset)
         ) from None
-    progress = [e for e in events if isinstance(e, OperationStarted | OperationCompleted)]
-    return _State(prepared, (*history, *progress))
+    # What stays started: an operation whose machine broke down under it was interrupted and is
+    # planned afresh (`reschedule._interrupt`), so it is no longer pinned and not carried on.
+    ix = prepared.problem.index
+    pinned = {
+        (order.id, operation.id)
+        for j, order in enumerate(prepared.problem.orders)
+        for k, operation in enumerate(order.operations)
+        if ix.operation(j, k) in prepared.pins.fixed
+    }
+    started = [
+        e
+        for e in (*history, *events)
+        if isinstance(e, OperationStarted | OperationCompleted)
+        and (e.order_id, e.operation_id) in pinned
+    ]
+    return _State(prepared, tuple(started))
 
 
 _EVENT_FIELD = re.compile(r"^events\[(\d+)\]")

@@ -36,7 +36,15 @@ from scheduler.service.limits import ServiceLimits, SolveSlots
 from scheduler.service.metrics import Metrics, serve_metrics
 from scheduler.service.plans import slotted
 from scheduler.service.servicer import SERVICE_NAME, SchedulerServicer
-from scheduler.store import DEFAULT_PATH, DEFAULT_RETENTION, JobState, JobStore, SqliteJobStore
+from scheduler.store import (
+    DEFAULT_LEASE,
+    DEFAULT_PATH,
+    DEFAULT_RETENTION,
+    JobState,
+    JobStore,
+    SqliteJobStore,
+    open_store,
+)
 
 log = logging.getLogger("scheduler.service")
 
@@ -47,7 +55,14 @@ class ServerConfig:
     """Address to listen on; loopback by default. Others need TLS or tokens, or insecure_bind."""
     port: int = 50051
     """0 picks a free port (tests)."""
-    store_path: Path = DEFAULT_PATH
+    store_path: Path | str = DEFAULT_PATH
+    """A SQLite file, or a `postgresql://` URL of a database shared by replicas."""
+    replica_id: str = ""
+    """This server's replica id, the owner of its job leases; "" for the default ("local" on
+    SQLite, a unique id on PostgreSQL). A stable id lets a restarted replica take back its own
+    jobs at once instead of after their lease."""
+    lease: float = DEFAULT_LEASE
+    """Seconds a job claimed by a replica that stopped renewing it waits before another takes it."""
     tls: TlsConfig | None = None
     tokens: Mapping[str, str] | None = None
     """Bearer token → principal name; None or empty: no token check."""
@@ -104,17 +119,31 @@ class SchedulerServer:
         self.store: JobStore = (
             store
             if store is not None
-            else SqliteJobStore(config.store_path, retention=config.job_retention)
+            else open_store(
+                config.store_path,
+                retention=config.job_retention,
+                replica=config.replica_id,
+                lease=config.lease,
+            )
         )
         self._owns_store = store is None
         self.metrics = Metrics()
         self.slots = SolveSlots(limits.max_concurrent_solves, limits.interactive_slots)
         self.runner = JobRunner(self.store, self.slots, limits, solve_fn, metrics=self.metrics)
-        # Live plans: their own tables in the job store's file unless a store is given.
-        self.plan_store = plan_store or SqlitePlanStore(config.store_path)
-        self._owns_plan_store = plan_store is None
-        self.plan_runner = PlanRunner(
-            self.plan_store, slotted(solve_fn, self.slots), workers=limits.max_concurrent_solves
+        # Live plans: their own tables in the SQLite job store's file unless a store is given.
+        # Replicas on PostgreSQL have no plan store yet: the plan RPCs answer UNIMPLEMENTED.
+        if plan_store is None and isinstance(self.store, SqliteJobStore):
+            plan_store = SqlitePlanStore(self.store.path)
+            self._owns_plan_store = True
+        else:
+            self._owns_plan_store = False
+        self.plan_store = plan_store
+        self.plan_runner = (
+            None
+            if plan_store is None
+            else PlanRunner(
+                plan_store, slotted(solve_fn, self.slots), workers=limits.max_concurrent_solves
+            )
         )
         self.servicer = SchedulerServicer(
             store=self.store,
@@ -204,7 +233,8 @@ class SchedulerServer:
     def start(self) -> None:
         self.server.start()
         self.runner.start()
-        self.plan_runner.start()
+        if self.plan_runner is not None:
+            self.plan_runner.start()
         if self.config.metrics_port is not None:
             self._metrics_http = serve_metrics(
                 self.metrics, self.config.metrics_host, self.config.metrics_port
@@ -223,7 +253,8 @@ class SchedulerServer:
         self.health.enter_graceful_shutdown()
         self.servicer.close()
         self.runner.shutdown(timeout=max(grace, 5.0))
-        self.plan_runner.shutdown()  # unanswered events stay stored; the next start replans them
+        if self.plan_runner is not None:
+            self.plan_runner.shutdown()  # unanswered events stay stored; the next start replans them
         self.server.stop(grace).wait()
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self._metrics_http is not None:
@@ -231,7 +262,7 @@ class SchedulerServer:
             self._metrics_http.server_close()
         if self._owns_store:
             self.store.close()
-        if self._owns_plan_store:
+        if self._owns_plan_store and self.plan_store is not None:
             self.plan_store.close()
         log.info("stopped")
 
