@@ -27,7 +27,7 @@ from scheduler.planning.live import (
 )
 from scheduler.planning.reschedule import prepare
 from scheduler.planstore import SqlitePlanStore
-from scheduler.problem import Problem
+from scheduler.problem import Order, Problem
 from scheduler.result import SolveResult
 from scheduler.schedule import ScheduledOperation
 from scheduler.solve import solve
@@ -416,3 +416,27 @@ def test_a_promotion_the_plan_cannot_follow_is_withdrawn_not_retried(runner):
     runner.report(plan_id, [_breakdown("b1")])
     assert _settled(runner, plan_id) == 2
     assert runner.view(plan_id).revision.answers == ("b1",)
+
+
+def test_a_promise_is_a_quote_until_accepted_then_the_next_revision(runner):
+    """A quote leaves the plan as it is; accepting releases the promised plan as the next
+    revision, which later events replan from."""
+    plan_id = runner.create(_spec())
+    _settled(runner, plan_id)
+    rush = Order.model_validate(
+        {"id": "rush", "operations": [{"id": "o0", "machines": [{"machine_id": "m0",
+                                                                  "duration": 2}]}]}
+    )  # fmt: skip
+    quote, would_be = runner.promise_order(plan_id, rush, accept=False)
+    assert quote.completion is not None and would_be is not None and would_be.number == 2
+    assert runner.view(plan_id).revision.number == 1
+    accepted, revision = runner.promise_order(plan_id, rush, accept=True)
+    assert accepted.completion == quote.completion
+    assert revision.number == 2 and revision.answers == ("order:rush",)
+    assert revision.cause == "order:rush" and revision.diff["added"] == [["rush", "o0"]]
+    assert max(op.end for op in revision.schedule.operations if op.job == 3) == quote.completion
+    with pytest.raises(PlanError, match=r"order\.id"):
+        runner.promise_order(plan_id, rush, accept=False)
+    runner.report(plan_id, [_breakdown("b1", "m1", 20, 30)])
+    assert _settled(runner, plan_id) == 3
+    assert len(runner.view(plan_id).revision.schedule.operations) == 7

@@ -36,12 +36,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scheduler.formats.solution import read_schedule, result_to_json
 from scheduler.params import SolveParams
 from scheduler.planning.changes import Scenario, apply
-from scheduler.planning.events import Event, Events, OperationCompleted, OperationStarted
+from scheduler.planning.events import (
+    Event,
+    Events,
+    OperationCompleted,
+    OperationStarted,
+    OrderAdded,
+)
+from scheduler.planning.promise import DEFAULT_PROMISE_SECONDS, Promise, promise
 from scheduler.planning.reschedule import Diff, Prepared, RescheduleError, diff, prepare
 from scheduler.planstore import Entry, EntryConflict, PlanNotFound, PlanStore, StoredRevision
 from scheduler.problem import (
     FieldViolation,
     InvalidProblem,
+    Order,
     Problem,
     Tick,
     parse_problem,
@@ -49,8 +57,8 @@ from scheduler.problem import (
 )
 from scheduler.result import LevelResult, SolveResult, SolveStatus, StopReason
 from scheduler.schedule import Schedule, ScheduledOperation, evaluate
-from scheduler.stop import StopToken
-from scheduler.verify import verify
+from scheduler.stop import Deadline, StopToken
+from scheduler.verify import check, verify
 from scheduler.verify.pins import check_pins
 
 log = logging.getLogger("scheduler.planning.live")
@@ -99,6 +107,10 @@ class LogEntry(_Strict):
 
     def payload(self) -> str:
         return self.model_dump_json(exclude_none=True)
+
+
+class PlanBusy(RuntimeError):
+    """The plan is about to change (or has no plan yet): a promise now would be stale."""
 
 
 class PlanError(ValueError):
@@ -424,6 +436,53 @@ class PlanRunner:
             raise PlanError(violations_of(error)) from None
         return self.report(plan_id, [entry])
 
+    def promise_order(
+        self,
+        plan_id: str,
+        order: Order,
+        *,
+        accept: bool,
+        seconds: float = DEFAULT_PROMISE_SECONDS,
+    ) -> tuple[Promise, Revision | None]:
+        """Capable-to-promise on the released revision (`planning.promise`): the promise and the
+        revision that accepting the order gives; with `accept`, that revision is released at
+        once, answering an `order_added` event (id "order:<order id>").
+
+        A plan without a revision, or (to accept) with events being planned, raises PlanBusy:
+        the answer would be for a plan about to change. A bad order raises PlanError naming it.
+        """
+        plan = self._plan(plan_id)
+        with plan.lock:
+            base = plan.revision
+            if base is None:
+                raise PlanBusy("the plan has no revision yet")
+            if accept and (self._busy(plan_id) or self.store.unanswered(plan_id)):
+                raise PlanBusy("events are being planned: promise again after the next revision")
+            try:
+                answer = promise(
+                    base.problem, base.schedule, order, now=base.now, deadline=Deadline(seconds)
+                )
+            except RescheduleError as error:
+                raise PlanError(error.violations) from None
+            if answer.schedule is None:
+                return answer, None
+            entry = LogEntry(
+                id=f"order:{order.id}",
+                event=OrderAdded(kind="order_added", order=order),
+            )
+            revision = _promised(base, answer, entry)
+            if not accept:
+                return answer, revision
+            try:
+                self.store.add_entries(plan_id, [Entry(entry.id, entry.payload())])
+            except EntryConflict as conflict:
+                raise PlanError([FieldViolation("order.id", str(conflict))]) from None
+            stored = self.store.release(
+                plan_id, revision.number, revision.payload(), revision.answers
+            )
+            plan.revision = dataclasses.replace(revision, created_at=stored.created_at)
+            return answer, plan.revision
+
     # -- internals
 
     def _plan(self, plan_id: str) -> _Plan:
@@ -598,6 +657,41 @@ def _diff_json(changes: Diff, before: Problem, after: Problem) -> dict[str, Any]
     return data
 
 
+def _promised(base: Revision, answer: Promise, entry: LogEntry) -> Revision:
+    """The revision a promise gives: its plan, with the order added, after `base`."""
+    assert answer.schedule is not None
+    report = check(answer.problem, answer.schedule)
+    result = SolveResult(
+        status=SolveStatus.HEURISTIC,
+        stop_reason=StopReason.FINISHED,
+        objective=report.objective,
+        best_bound=None,
+        gap=None,
+        wall_time=0.0,
+        heuristic_time=0.0,
+        build_time=0.0,
+        first_solution_time=None,
+        solutions=0,
+        heuristic_objective=report.objective,
+        schedule=answer.schedule,
+        kpis=report.kpis,
+        levels=tuple(LevelResult(v, None, None, SolveStatus.UNKNOWN) for v in report.levels),
+    )
+    changes = diff(base.problem, base.schedule, answer.problem, answer.schedule)
+    return Revision(
+        number=base.number + 1,
+        problem=answer.problem,
+        schedule=answer.schedule,
+        now=base.now,
+        result=_result_json(answer.problem, result),
+        diff=_diff_json(changes, base.problem, answer.problem),
+        answers=(entry.id,),
+        created_at=time.time(),
+        started=base.started,
+        cause=f"order:{answer.order_id}",
+    )
+
+
 def _result_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
     """The schedule file of `result`, with the phase times `Revision.solve_result` gives back."""
     data = result_to_json(problem, result)
@@ -745,6 +839,7 @@ def _carried(old: Problem, schedule: Schedule, new: Problem) -> Schedule:
 
 __all__ = [
     "LogEntry",
+    "PlanBusy",
     "PlanError",
     "PlanRunner",
     "PlanSpec",

@@ -1,9 +1,8 @@
-"""The live-plan RPCs: CreatePlan, GetPlan, ReportEvents, WatchPlan, PromoteScenario.
+"""The live-plan RPCs: CreatePlan, GetPlan, ReportEvents, WatchPlan, PromoteScenario, PromiseOrder.
 
 Thin like the servicer that delegates to it: requests become `planning.live` entries and specs,
 revisions become `PlanRevision` messages; the `PlanRunner` does the work. A plan belongs to its
-creator like a job does (another caller's plan is NOT_FOUND, admins see every plan). PromiseOrder
-is not served here: it answers UNIMPLEMENTED until the capable-to-promise domain exists.
+creator like a job does (another caller's plan is NOT_FOUND, admins see every plan).
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from scheduler.params import SolveParams
 from scheduler.planning.changes import Scenario
 from scheduler.planning.live import (
     LogEntry,
+    PlanBusy,
     PlanError,
     PlanRunner,
     PlanSpec,
@@ -36,7 +36,7 @@ from scheduler.planning.live import (
     parse_entries,
 )
 from scheduler.planstore import MAX_ID_LENGTH, EntryConflict, PlanNotFound
-from scheduler.problem import FieldViolation, InvalidProblem, Problem, violations_of
+from scheduler.problem import FieldViolation, InvalidProblem, Order, Problem, violations_of
 from scheduler.result import SolveResult
 from scheduler.service import convert, errors
 from scheduler.service.convert import pb
@@ -48,7 +48,14 @@ from scheduler.service.limits import (
     solve_params,
 )
 
-PLAN_RPCS = ("create_plan", "get_plan", "report_events", "watch_plan", "promote_scenario")
+PLAN_RPCS = (
+    "create_plan",
+    "get_plan",
+    "report_events",
+    "watch_plan",
+    "promote_scenario",
+    "promise_order",
+)
 """The servicer's handlers this module provides."""
 ANSWER_MARGIN = 5.0
 """Seconds beyond a plan's time limit that CreatePlan and PromoteScenario wait for the revision
@@ -195,6 +202,34 @@ class PlanService:
                 reason="REPLAN_PENDING",
             )
         return pb.PromoteScenarioResponse(revision=_revision_message(revision))
+
+    def promise_order(
+        self, request: pb.PromiseOrderRequest, context: grpc.ServicerContext, call: Any
+    ) -> pb.PromiseOrderResponse:
+        view = self._owned(_plan_id(request.plan_id), call)
+        if not request.HasField("order"):
+            raise _invalid("order", "required")
+        try:
+            order = Order.model_validate(convert._order_data(request.order))
+        except ValidationError as error:
+            raise errors.invalid_argument(convert.prefixed(violations_of(error), "order")) from None
+        try:
+            answer, revision = self._runner.promise_order(view.id, order, accept=request.accept)
+        except PlanBusy as busy:
+            raise errors.failed_precondition(str(busy), reason="PLAN_CHANGING") from None
+        except PlanError as error:
+            raise errors.invalid_argument(error.violations) from None
+        if answer.completion is None or revision is None:
+            raise errors.failed_precondition(
+                f"cannot promise order {order.id!r}: {answer.reason}", reason="CANNOT_PROMISE"
+            )
+        response = pb.PromiseOrderResponse(
+            completion_tick=answer.completion, revision=_revision_message(revision)
+        )
+        moment = convert._timestamp(answer.problem, answer.completion)
+        if moment is not None:
+            response.completion_time.CopyFrom(moment)
+        return response
 
     # -- helpers
 

@@ -146,9 +146,31 @@ def test_a_promoted_scenario_is_the_next_revision_and_a_stale_one_is_refused(ser
     assert "not applied" in error.details()
 
 
+def test_promise_order_quotes_then_accepts_as_the_next_revision(served):
+    """PromiseOrder quotes without changing the plan; with accept its revision is the plan's."""
+    stub = _stub(served)
+    plan_id = _create(stub).plan_id
+    rush = pb.Order(id="rush", operations=[pb.Operation(
+        id="a", machines=[pb.Mode(machine_id="m1", duration=2)])])  # fmt: skip
+    quote = stub.PromiseOrder(pb.PromiseOrderRequest(plan_id=plan_id, order=rush), timeout=WAIT)
+    assert quote.revision.revision == 2 and quote.completion_tick > 0
+    assert _until_revision(stub, plan_id, 1).revision.revision == 1
+    accepted = stub.PromiseOrder(
+        pb.PromiseOrderRequest(plan_id=plan_id, order=rush, accept=True), timeout=WAIT
+    )
+    assert accepted.completion_tick == quote.completion_tick
+    plan = stub.GetPlan(pb.GetPlanRequest(plan_id=plan_id), timeout=5).plan
+    assert plan.revision.revision == 2 and plan.revision.cause == "order:rush"
+    rush_ops = [op for op in plan.revision.result.schedule.operations if op.order_id == "rush"]
+    assert max(op.end_tick for op in rush_ops) == quote.completion_tick
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.PromiseOrder(pb.PromiseOrderRequest(plan_id=plan_id, order=rush), timeout=WAIT)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "order.id" in caught.value.details()
+
+
 def test_an_unknown_plan_is_not_found(served):
-    """GetPlan and ReportEvents of an unknown id are NOT_FOUND (PromiseOrder: see
-    test_service_planning.py)."""
+    """GetPlan and ReportEvents of an unknown id are NOT_FOUND."""
     stub = _stub(served)
     for call in (
         lambda: stub.GetPlan(pb.GetPlanRequest(plan_id="nope"), timeout=5),

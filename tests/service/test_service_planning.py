@@ -70,9 +70,10 @@ def test_reflection_lists_the_planning_rpcs(served) -> None:
     assert methods >= PLANNING_RPCS
 
 
-def test_live_plan_rpcs_answer_unimplemented(served) -> None:
-    """A live-plan RPC not built in this server answers UNIMPLEMENTED, not INTERNAL."""
-    server, _ = served
+def test_live_plan_rpcs_answer_unimplemented(make_server, postgres_url) -> None:
+    """A live-plan RPC on a server without a plan store (replicas on PostgreSQL) answers
+    UNIMPLEMENTED, not INTERNAL."""
+    server, _ = make_server(store_path=postgres_url)
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         stub = pb_grpc.SchedulerServiceStub(channel)
         with pytest.raises(grpc.RpcError) as caught:
