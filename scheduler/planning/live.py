@@ -360,6 +360,14 @@ class PlanRunner:
     def revisions(self, plan_id: str, after: int = 0) -> list[Revision]:
         return [Revision.load(r) for r in self.store.revisions(plan_id, after)]
 
+    def revision(self, plan_id: str, number: int) -> Revision | None:
+        """Revision `number` of the plan (None when it has none of that number)."""
+        latest = self._plan(plan_id).revision
+        if latest is not None and latest.number == number:
+            return latest
+        found = self.store.revisions(plan_id, after=number - 1)[:1]
+        return Revision.load(found[0]) if found and found[0].number == number else None
+
     def wait_answered(self, plan_id: str, entry_id: str, timeout: float) -> Revision | None:
         """The revision that answers the entry, once released; None after `timeout` s, or as
         soon as a replan fails with the entry unanswered or withdrawn (the plan's `error` says

@@ -64,6 +64,7 @@ WATCH_WAKE_SECONDS = 0.5
 """How often an idle WatchPlan checks that its caller is still there: a cancel ends it within
 about this long."""
 MAX_PROMOTION_WAIT = 600.0
+"""Most seconds PromoteScenario waits for its revision, whatever the plan's time limit."""
 
 
 class PlanService:
@@ -115,10 +116,9 @@ class PlanService:
             raise _invalid("revision", "must be >= 0")
         revision = view.revision
         if request.revision:
-            found = self._runner.revisions(view.id, after=request.revision - 1)[:1]
-            if not found or found[0].number != request.revision:
+            revision = self._runner.revision(view.id, request.revision)
+            if revision is None:
                 raise errors.not_found("plan revision", f"{view.id}/{request.revision}")
-            revision = found[0]
         return pb.GetPlanResponse(plan=self._plan_message(view, revision))
 
     def report_events(
@@ -156,7 +156,9 @@ class PlanService:
             with changes.watching(plan_id):
                 while True:
                     version = changes.version(plan_id)
-                    for revision in self._runner.revisions(plan_id, after=seen):
+                    for stored in self._runner.store.revisions(plan_id, after=seen):
+                        # One at a time: a plant's revision parses its whole problem.
+                        revision = Revision.load(stored)
                         yield pb.WatchPlanResponse(revision=_revision_message(revision))
                         seen = revision.number
                     while changes.wait(plan_id, version, WATCH_WAKE_SECONDS) == version:
