@@ -114,7 +114,7 @@ def _problem_data(message: pb.Problem) -> tuple[dict[str, Any], list[FieldViolat
     data: dict[str, Any] = {
         "name": message.name,
         "machines": [_machine_data(m) for m in message.machines],
-        "orders": [_order_data(order) for order in message.orders],
+        "orders": [order_data(order) for order in message.orders],
         "calendars": [
             _calendar_data(c, f"calendars[{i}]", violations)
             for i, c in enumerate(message.calendars)
@@ -271,7 +271,7 @@ def _item_data(item: pb.Item) -> dict[str, Any]:
     }
 
 
-def _order_data(order: pb.Order) -> dict[str, Any]:
+def order_data(order: pb.Order) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": order.id,
         "release": order.release,
@@ -643,7 +643,7 @@ def result_from_proto(problem: Problem, message: pb.SolveResult) -> SolveResult:
         schedule=schedule,
         kpis=evaluate(problem, schedule) if schedule is not None else None,
         explanation=tuple(
-            Conflict(_conflict_code(c.code), c.message, c.field, tuple(c.ids))
+            Conflict(conflict_code(c.code), c.message, c.field, tuple(c.ids))
             for c in message.explanation
         ),
         levels=tuple(
@@ -659,7 +659,7 @@ def result_from_proto(problem: Problem, message: pb.SolveResult) -> SolveResult:
     )
 
 
-def _conflict_code(code: str) -> ConflictCode:
+def conflict_code(code: str) -> ConflictCode:
     try:
         return ConflictCode(code)
     except ValueError:
