@@ -107,7 +107,7 @@ def _violations(error: grpc.RpcError) -> list[str]:
 
 
 def _single_machine(orders: int) -> pb.Problem:
-    """`orders` orders of one 2-tick operation on m1: makespan 2 * orders, halved by a twin."""
+    """`orders` orders of one 2-tick operation on m1: makespan 2 * orders."""
     return pb.Problem(
         machines=[pb.Machine(id="m1")],
         orders=[
@@ -159,7 +159,7 @@ def test_compare_model_errors_have_no_kind_segment(served) -> None:
 
 
 def test_a_scenario_adding_a_machine_never_worsens_makespan(served) -> None:
-    """A twin of the only machine halves the makespan; both solves optimal, so proven."""
+    """A twin of the only machine cuts the makespan from 6 to 4; both optimal, so proven."""
     server, _ = served
     twin = pb.Change(machine_added=pb.Change.MachineAdded(machine_id="m2", like="m1"))
     request = pb.CompareScenariosRequest(
@@ -273,3 +273,13 @@ def test_reschedule_over_grpc_equals_the_cli(served, tmp_path) -> None:
     for op in answer.result.schedule.operations:
         assert op.machine_id != "m0" or op.end_tick <= 1 or op.start_tick >= 4
     assert len(placed) == len(cli["operations"]) == 4
+
+
+def test_the_schema_command_prints_the_events_file_schema(capsys) -> None:
+    """`scheduler schema --events` prints a schema naming every event kind of the proto."""
+    assert main(["schema", "--events"]) == 0
+    text = capsys.readouterr().out
+    schema = json.loads(text)
+    assert set(schema["properties"]) == {"events"}
+    for kind in pb.Event.DESCRIPTOR.oneofs_by_name["kind"].fields:
+        assert f'"{kind.name}"' in text
