@@ -722,8 +722,30 @@ def _unix_timestamp(seconds: float) -> Timestamp:
     return message
 
 
+COMPARISON_JOB = b"\x00comparison\x00"
+"""Prefix of a comparison job's stored request (a CreateComparisonJobRequest follows). A serialized
+message never starts with a zero byte (field number 0 is no valid tag), so no schedule job's
+request (a CreateScheduleJobRequest, as stored before comparisons existed) can be taken for one."""
+
+JobRequest = pb.CreateScheduleJobRequest | pb.CreateComparisonJobRequest
+
+
+def job_request_bytes(request: JobRequest) -> bytes:
+    """What the store keeps of a job's request (deterministic: equal requests, equal bytes)."""
+    data = request.SerializeToString(deterministic=True)
+    return COMPARISON_JOB + data if isinstance(request, pb.CreateComparisonJobRequest) else data
+
+
+def job_request(data: bytes) -> JobRequest:
+    """A stored job request, of either kind."""
+    if data.startswith(COMPARISON_JOB):
+        return pb.CreateComparisonJobRequest.FromString(data[len(COMPARISON_JOB) :])
+    return pb.CreateScheduleJobRequest.FromString(data)
+
+
 def job_to_proto(job: Job, *, with_result: bool = True) -> pb.ScheduleJob:
     """The job for clients; `with_result=False` leaves out the (possibly large) result."""
+    comparison = job.request.startswith(COMPARISON_JOB)
     message = pb.ScheduleJob(
         job_id=job.id,
         state=_JOB_STATE[job.state],
@@ -733,16 +755,21 @@ def job_to_proto(job: Job, *, with_result: bool = True) -> pb.ScheduleJob:
         failure_reason=job.failure_reason,
         problem_name=job.name,
     )
+    # A listing reads no requests: its jobs' kind stays unspecified.
+    if job.request:
+        message.kind = pb.JOB_KIND_COMPARISON if comparison else pb.JOB_KIND_SCHEDULE
     if job.progress is not None:
         message.progress.CopyFrom(progress_to_proto(job.progress))
     if with_result and job.result is not None:
-        message.result.ParseFromString(job.result)
+        (message.comparison if comparison else message.result).ParseFromString(job.result)
     return message
 
 
 __all__ = [
     "duration_seconds",
     "job_progress",
+    "job_request",
+    "job_request_bytes",
     "job_state_from_proto",
     "job_state_to_proto",
     "job_to_proto",

@@ -160,6 +160,16 @@ def request_paths(violations: Iterable[FieldViolation]) -> list[FieldViolation]:
     return result
 
 
+def budget(
+    request: pb.CompareScenariosRequest | pb.CreateComparisonJobRequest,
+) -> pb.SolveParameters:
+    """A comparison's budget as solve parameters, to be capped like a solve's time limit."""
+    parameters = pb.SolveParameters()
+    if request.HasField("time_limit"):
+        parameters.time_limit.CopyFrom(request.time_limit)
+    return parameters
+
+
 def freeze_ticks(problem: Problem, policy: pb.StabilityPolicy) -> int:
     """The freeze duration in whole ticks of the problem, rounded up; InvalidProblem when negative."""
     if not policy.HasField("freeze"):
@@ -401,6 +411,7 @@ def diff_to_proto(diff: Diff, *problems: Problem) -> pb.PlanDiff:
 
 
 __all__ = [
+    "budget",
     "comparison_to_proto",
     "diff_to_proto",
     "events_from_proto",

@@ -24,6 +24,7 @@ import grpc
 from google.protobuf.message import DecodeError
 
 from scheduler.params import SolveParams
+from scheduler.planning.changes import ScenarioFile
 from scheduler.planning.reschedule import Prepared, RescheduleError, diff, prepare
 from scheduler.planning.whatif import BASE, compare
 from scheduler.problem import MAX_ID_LENGTH, FieldViolation, InvalidProblem, Problem
@@ -397,25 +398,40 @@ class SchedulerServicer:
     def create_schedule_job(
         self, request: pb.CreateScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Any:
+        self._check_request_id(request)
+        problem, _ = self._admit(request, None)
+        job = self._create_job(request, problem.name, call)
+        return pb.CreateScheduleJobResponse(job=job)
+
+    def create_comparison_job(
+        self, request: pb.CreateComparisonJobRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        self._check_request_id(request)
+        base, *_ = self._admit_comparison(request, None)
+        return pb.CreateComparisonJobResponse(job=self._create_job(request, base.name, call))
+
+    def _check_request_id(self, request: convert.JobRequest) -> None:
         if len(request.request_id) > MAX_REQUEST_ID_LENGTH:
             raise errors.invalid_argument(
                 [FieldViolation("request_id", f"at most {MAX_REQUEST_ID_LENGTH} characters")]
             )
-        problem, _ = self._admit(request, None)
+
+    def _create_job(self, request: convert.JobRequest, name: str, call: Call) -> pb.ScheduleJob:
+        """Persist a validated job request (its request id aside, so retries compare equal)."""
         if self._store.count(JobState.QUEUED) >= self._limits.max_queued_jobs:
             raise errors.resource_exhausted(
                 f"{self._limits.max_queued_jobs} jobs are already queued",
                 retry_after=self._limits.default_time_limit,
                 reason="JOB_QUEUE_FULL",
             )
-        payload = pb.CreateScheduleJobRequest()
+        payload = type(request)()
         payload.CopyFrom(request)
         payload.request_id = ""
         try:
             job, created = self._store.create(
-                payload.SerializeToString(deterministic=True),
+                convert.job_request_bytes(payload),
                 request_id=request.request_id,
-                name=problem.name,
+                name=name,
                 owner=call.principal,
             )
         except RequestIdConflict as error:
@@ -424,7 +440,7 @@ class SchedulerServicer:
             ) from None
         if created:
             self._runner.notify()
-        return pb.CreateScheduleJobResponse(job=convert.job_to_proto(job))
+        return convert.job_to_proto(job)
 
     def _job_id(self, request: Any) -> str:
         if not request.job_id:
@@ -450,7 +466,7 @@ class SchedulerServicer:
         job = self._owned(self._job_id(request), call)
         message = _job_message(job, full=full)
         if request.view == pb.SCHEDULE_JOB_VIEW_PLAN:
-            message.problem.CopyFrom(pb.CreateScheduleJobRequest.FromString(job.request).problem)
+            message.problem.CopyFrom(convert.job_request(job.request).problem)
         return pb.GetScheduleJobResponse(job=message)
 
     def list_schedule_jobs(
@@ -547,9 +563,7 @@ class SchedulerServicer:
         self, request: pb.CompareScenariosRequest, context: grpc.ServicerContext, call: Call
     ) -> Iterator[Any]:
         arrived = time.monotonic()
-        base, params = self._admit_comparison(request, context)
-        scenarios, problems = convert_planning.scenarios_from_proto(base, request.scenarios)
-        problems[BASE] = base
+        base, scenarios, problems, params = self._admit_comparison(request, context)
         ticket = self._slot(params)
         solutions: Counter[str] = Counter()
         with self._stoppable(context) as stop:
@@ -576,16 +590,19 @@ class SchedulerServicer:
                     yield pb.CompareScenariosResponse(comparison=comparison)
 
     def _admit_comparison(
-        self, request: pb.CompareScenariosRequest, context: grpc.ServicerContext
-    ) -> tuple[Problem, SolveParams]:
+        self,
+        request: pb.CompareScenariosRequest | pb.CreateComparisonJobRequest,
+        context: grpc.ServicerContext | None,
+    ) -> tuple[Problem, ScenarioFile, dict[str, Problem], SolveParams]:
+        """The base, the scenarios, every problem by name (the base's as BASE) and the budget."""
         if len(request.scenarios) > MAX_SCENARIOS:
             raise errors.invalid_argument(
                 [FieldViolation("scenarios", f"at most {MAX_SCENARIOS} scenarios per comparison")]
             )
-        budget = pb.SolveParameters()
-        if request.HasField("time_limit"):
-            budget.time_limit.CopyFrom(request.time_limit)
-        return self._admit(request, context, budget)
+        budget = convert_planning.budget(request)
+        base, params = self._admit(request, context, budget)
+        scenarios, problems = convert_planning.scenarios_from_proto(base, request.scenarios)
+        return base, scenarios, {BASE: base, **problems}, params
 
     def reschedule(
         self, request: pb.RescheduleRequest, context: grpc.ServicerContext, call: Call

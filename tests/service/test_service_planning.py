@@ -283,3 +283,39 @@ def test_the_schema_command_prints_the_events_file_schema(capsys) -> None:
     assert set(schema["properties"]) == {"events"}
     for kind in pb.Event.DESCRIPTOR.oneofs_by_name["kind"].fields:
         assert f'"{kind.name}"' in text
+
+
+def test_a_comparison_job_runs_in_the_background_and_keeps_its_report(served) -> None:
+    """CreateComparisonJob gives a job of kind COMPARISON whose finished form has the report."""
+    server, _ = served
+    twin = pb.Change(machine_added=pb.Change.MachineAdded(machine_id="m2", like="m1"))
+    request = pb.CreateComparisonJobRequest(
+        request_id="cmp-1",
+        problem=_single_machine(3),
+        scenarios=[pb.Scenario(name="twin", changes=[twin])],
+        time_limit=_seconds(20),
+    )
+    job = _call(server, "CreateComparisonJob", request).job
+    assert job.kind == pb.JOB_KIND_COMPARISON and job.state == pb.JOB_STATE_QUEUED
+    assert _call(server, "CreateComparisonJob", request).job.job_id == job.job_id
+    watched = _call(server, "WatchScheduleJob", pb.WatchScheduleJobRequest(job_id=job.job_id))
+    final = watched[-1].job
+    assert final.state == pb.JOB_STATE_SUCCEEDED and not final.HasField("result")
+    (twin_answer,) = final.comparison.scenarios
+    assert twin_answer.deltas.makespan.delta == -2 and twin_answer.deltas.makespan.proven
+    plan = pb.GetScheduleJobRequest(job_id=job.job_id, view=pb.SCHEDULE_JOB_VIEW_PLAN)
+    assert len(_call(server, "GetScheduleJob", plan).job.problem.orders) == 3
+
+
+def test_a_comparison_job_is_validated_at_creation(served) -> None:
+    """A comparison job naming an unknown order is refused before anything is stored."""
+    server, _ = served
+    cancel = pb.Change(order_cancelled=pb.Change.OrderCancelled(order_id="nope"))
+    request = pb.CreateComparisonJobRequest(
+        problem=two_orders(), scenarios=[pb.Scenario(name="s", changes=[cancel])]
+    )
+    with pytest.raises(grpc.RpcError) as caught:
+        _call(server, "CreateComparisonJob", request)
+    assert _violations(caught.value) == ["scenarios[0].changes[0].order_id"]
+    listed = _call(server, "ListScheduleJobs", pb.ListScheduleJobsRequest())
+    assert not listed.jobs
