@@ -690,12 +690,19 @@ def _add_whatif_command(commands: Any) -> None:
     )
     whatif.add_argument("--cores", type=int, help="cores to use (default: all available)")
     whatif.add_argument("--out", type=Path, help="write the comparison report (JSON) here")
+    whatif.add_argument(
+        "--executor",
+        default="local",
+        help="where the solves run: local (spawned processes, default), ray ($RAY_ADDRESS or a "
+        "runtime started here), ray://host:port, auto (a running Ray cluster, else local)",
+    )
     whatif.set_defaults(run=_run_whatif)
 
 
 def _run_whatif(args: argparse.Namespace) -> int:
     from typing import cast
 
+    from scheduler.executor import open_executor
     from scheduler.planning.changes import parse_scenarios_json
     from scheduler.planning.whatif import compare
 
@@ -718,6 +725,10 @@ def _run_whatif(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    try:
+        executor = open_executor(args.executor, cores=args.cores)
+    except ValueError as error:
+        raise UsageError(f"--executor: {error}") from None
     stop = StopToken()
     try:
         report = cast(
@@ -730,12 +741,17 @@ def _run_whatif(args: argparse.Namespace) -> int:
                     cores=args.cores,
                     stop=stop,
                     on_progress=progress,
+                    executor=executor,
                 ),
                 stop,
             ),
         )
     except InvalidProblem as error:
         raise CliError(f"{args.scenarios}: {error}") from None
+    except ConnectionError as error:
+        raise CliError(f"--executor {args.executor}: cannot connect: {error}") from None
+    finally:
+        executor.close()
     for entry in (report["base"], *report["scenarios"]):
         objective = entry.get("deltas", {}).get("objective", {})
         if not objective:

@@ -1,6 +1,11 @@
-"""A local pool of solver processes: spawned (never forked), one solve per process, stoppable.
+"""Running many independent solves: one interface, a local pool (the default) or Ray.
 
-Each task is a problem in the project's JSON, a solver-thread count and a wall-clock end; each runs
+An `Executor` runs `Task`s (a problem in the project's JSON, a solver-thread count, a wall-clock
+end) and hands back their `Outcome`s, relaying progress events and a caller's stop. `LocalPool`
+is the pool below; `scheduler.executor_ray.RayExecutor` (the optional `ray` extra) sends each
+task to a Ray cluster. `open_executor` turns the CLI's `--executor` value into one.
+
+The local pool: spawned (never forked) processes, one solve per process, stoppable. Each task is a problem in the project's JSON, a solver-thread count and a wall-clock end; each runs
 in a fresh process (spawn context: no copy of the parent's threads, locks or gRPC state), which
 exits after its one solve, so memory a solve leaves behind never reaches the next. The caller keeps
 the thread budget: `width` concurrent processes of `workers` threads each.
@@ -18,8 +23,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, Protocol
 
+from scheduler.params import available_cores
 from scheduler.stop import StopToken
 
 STOP_GRACE = 0.5
@@ -61,6 +67,92 @@ class Outcome:
 OnEvent = Callable[[Progress], None]
 
 
+class Executor(Protocol):
+    """Where independent solves run; `width` solves at a time, the caller's stop relayed."""
+
+    name: str
+
+    def cores(self) -> int:
+        """Cores the solves may share (the budget `width * workers` is planned against)."""
+        ...
+
+    def run(
+        self,
+        tasks: Sequence[Task],
+        width: int,
+        *,
+        stop: StopToken | None = None,
+        on_progress: OnEvent | None = None,
+        on_start: Callable[[Task], None] | None = None,
+    ) -> dict[str, Outcome]:
+        """Run `tasks` (in order), at most `width` at a time; their outcomes by key."""
+        ...
+
+    def close(self) -> None:
+        """Release what the executor started (a Ray runtime it brought up); idempotent."""
+        ...
+
+
+EXECUTORS = "local, ray, ray://host:port or auto"
+
+
+def open_executor(spec: str, *, cores: int | None = None) -> Executor:
+    """The executor `spec` names: `local` (spawned pool), `ray` (the cluster at $RAY_ADDRESS, else
+    a Ray runtime started here with `cores` CPUs), `ray://host:port` (a Ray cluster through Ray
+    Client), `auto` (a running Ray cluster if there is one, else the local pool).
+    Raises ValueError naming the value and the reason."""
+    if spec == "local":
+        return LocalPool()
+    if spec not in ("ray", "auto") and not spec.startswith("ray://"):
+        raise ValueError(f"unknown executor {spec!r}: expected {EXECUTORS}")
+    try:
+        from scheduler.executor_ray import RayExecutor
+    except ImportError:
+        if spec == "auto":
+            return LocalPool()
+        raise ValueError(
+            f"executor {spec!r}: the `ray` package is not installed (pip install 'scheduler[ray]')"
+        ) from None
+    if spec != "auto":
+        return RayExecutor(None if spec == "ray" else spec, cores=cores)
+    executor = RayExecutor("auto")
+    try:
+        executor.cores()  # connects, or finds no running cluster
+    except ConnectionError:
+        return LocalPool()
+    return executor
+
+
+class Batch:
+    """What both executors keep while they run tasks: the tasks not started, the outcomes, and
+    when the caller's stop was first seen."""
+
+    def __init__(self, tasks: Sequence[Task], width: int, stop: StopToken | None) -> None:
+        self.pending = list(tasks)
+        self.width = max(1, width)
+        self.outcomes = {t.key: Outcome(t.key) for t in tasks}
+        self.stop = stop
+        self.stopped_at: float | None = None
+
+    def stopping(self) -> bool:
+        """True once, when the stop is first seen; the tasks not yet started are dropped."""
+        if self.stop is None or not self.stop.stopped or self.stopped_at is not None:
+            return False
+        self.stopped_at = time.monotonic()
+        for task in self.pending:
+            self.outcomes[task.key].error = "stopped before it started"
+        self.pending.clear()
+        return True
+
+    def next(self, running: int) -> Task | None:
+        """The next task to start while fewer than `width` run."""
+        return self.pending.pop(0) if self.pending and running < self.width else None
+
+    def overdue(self, grace: float) -> bool:
+        """The stop was seen more than `grace` seconds ago (time to end what still runs)."""
+        return self.stopped_at is not None and time.monotonic() - self.stopped_at > grace
+
+
 def run_tasks(
     tasks: Sequence[Task],
     width: int,
@@ -72,19 +164,13 @@ def run_tasks(
     """Run `tasks` (in order) on at most `width` processes at a time; their outcomes by key."""
     messages: Any = CONTEXT.Queue()
     stopping = CONTEXT.Event()
-    pending = list(tasks)
+    batch = Batch(tasks, width, stop)
+    outcomes = batch.outcomes
     running: dict[str, BaseProcess] = {}
-    outcomes = {t.key: Outcome(t.key) for t in tasks}
-    stopped_at: float | None = None
-    while pending or running:
-        if stop is not None and stop.stopped and stopped_at is None:
-            stopped_at = time.monotonic()
+    while batch.pending or running:
+        if batch.stopping():
             stopping.set()
-            for task in pending:
-                outcomes[task.key].error = "stopped before it started"
-            pending.clear()
-        while pending and len(running) < max(1, width):
-            task = pending.pop(0)
+        while (task := batch.next(len(running))) is not None:
             process: BaseProcess = CONTEXT.Process(
                 target=_work, args=(task, messages, stopping), name=f"solve-{task.key}"
             )
@@ -97,9 +183,9 @@ def run_tasks(
         except queue.Empty:
             message = None
         if message is not None:
-            _take(message, outcomes, on_progress)
+            record(message, outcomes, on_progress)
         for key, process in list(running.items()):
-            if stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE:
+            if batch.overdue(STOP_GRACE):
                 process.terminate()
             if not process.is_alive():
                 process.join()
@@ -112,7 +198,21 @@ def run_tasks(
     return outcomes
 
 
-def _take(message: tuple[Any, ...], outcomes: dict[str, Outcome], on: OnEvent | None) -> None:
+class LocalPool:
+    """Spawned processes on this machine (`run_tasks`): the default, nothing to start or stop."""
+
+    name = "local"
+    run = staticmethod(run_tasks)
+
+    def cores(self) -> int:
+        return available_cores()
+
+    def close(self) -> None:
+        pass
+
+
+def record(message: tuple[Any, ...], outcomes: dict[str, Outcome], on: OnEvent | None) -> None:
+    """Apply one message of a solve (progress, done, error) to its outcome."""
     kind, key, payload = message
     outcome = outcomes[key]
     if kind == "progress":
@@ -130,15 +230,28 @@ def _drain(messages: Any, outcomes: dict[str, Outcome], on: OnEvent | None) -> N
     # A process's last messages may still be in the pipe when it is seen to have exited.
     while True:
         try:
-            _take(messages.get(timeout=0.05), outcomes, on)
+            record(messages.get(timeout=0.05), outcomes, on)
         except queue.Empty:
             return
 
 
 def _work(task: Task, messages: Any, stopping: Any) -> None:
-    """The body of one solver process: parse, solve under the task's limits, send the result."""
+    """The body of one solver process: the solve, its stop relayed from the pool's event."""
     import threading
 
+    token = StopToken()
+
+    def relay() -> None:
+        stopping.wait()
+        token.stop()
+
+    threading.Thread(target=relay, daemon=True).start()
+    messages.put(solve_task(task, token, messages.put))
+
+
+def solve_task(task: Task, token: StopToken, send: Callable[[Any], object]) -> tuple[Any, ...]:
+    """One task where it runs (either executor): parse, solve under the task's limits and `token`,
+    `send` each progress message; the final message (`done` with the schedule file, or `error`)."""
     from scheduler.formats.solution import result_to_json
     from scheduler.params import SolveParams
     from scheduler.problem import parse_problem_json
@@ -148,20 +261,14 @@ def _work(task: Task, messages: Any, stopping: Any) -> None:
     pid = os.getpid()
     try:
         problem = parse_problem_json(task.problem_json)
-        token = StopToken()
-
-        def relay() -> None:
-            stopping.wait()
-            token.stop()
-
-        threading.Thread(target=relay, daemon=True).start()
         seconds = max(0.01, min(task.seconds, task.end - time.time()))
+        # Set explicitly: a Ray task's `num_cpus` reserves cores but does not cap threads.
         params = SolveParams(time_limit=seconds, workers=task.workers)
 
         def on_progress(p: Any) -> None:
-            messages.put(("progress", task.key, (p.elapsed, p.objective, p.bound, p.gap)))
+            send(("progress", task.key, (p.elapsed, p.objective, p.bound, p.gap)))
 
         result = solve(problem, params, deadline=Deadline(seconds, token), on_progress=on_progress)
-        messages.put(("done", task.key, (pid, result_to_json(problem, result))))
-    except Exception as error:  # reported to the parent, which names the task
-        messages.put(("error", task.key, (pid, f"{type(error).__name__}: {error}")))
+        return ("done", task.key, (pid, result_to_json(problem, result)))
+    except Exception as error:  # reported to the caller, which names the task
+        return ("error", task.key, (pid, f"{type(error).__name__}: {error}"))

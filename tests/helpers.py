@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,17 @@ def make_problem(
 def jobshop(jobs: Sequence[Sequence[tuple[int, int]]], **kwargs: Any) -> Problem:
     """A classical job shop: each operation has a single (machine, duration)."""
     return make_problem([[[op] for op in job] for job in jobs], **kwargs)
+
+
+def random_jobshop(jobs: int, machines: int, seed: int, longest: int = 9) -> Problem:
+    """A job shop of `jobs` orders each visiting every machine once, in a random order."""
+    rng = random.Random(seed)
+    return jobshop(
+        [
+            [(m, rng.randint(1, longest)) for m in rng.sample(range(machines), machines)]
+            for _ in range(jobs)
+        ]
+    )
 
 
 REGULAR_KINDS = frozenset(ObjectiveKind) - {ObjectiveKind.WEIGHTED_EARLINESS}

@@ -1,10 +1,11 @@
 """What-if comparison: solve a base problem and its scenarios within one budget, side by side.
 
-Every problem (the base and each scenario's) is solved once in its own spawned process (see
-`scheduler.executor`); scenarios whose changes give the same problem share one solve. The thread
-budget is the machine's: `workers` CP-SAT threads per solve times `width` concurrent solves never
-exceeds `available_cores()`, and each solve's time limit is its share of the one wall-clock
-budget given how many rounds of `width` solves the pool runs.
+Every problem (the base and each scenario's) is solved once in its own process, on the local pool
+of spawned processes or on Ray (see `scheduler.executor`); scenarios whose changes give the same
+problem share one solve. The thread budget is the executor's: `workers` CP-SAT threads per solve
+times `width` concurrent solves never exceeds its cores (this machine's, or the Ray cluster's
+CPUs), and each solve's time limit is its share of the one wall-clock budget given how many
+rounds of `width` solves the pool runs.
 
 Each scenario's answer carries its deltas against the base. A delta is `proven` when both solves
 closed their gaps (both schedules optimal); for the objective (and the KPI a single-term objective
@@ -21,9 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scheduler.executor import Outcome, Progress, Task, run_tasks
+from scheduler.executor import Executor, LocalPool, Outcome, Progress, Task
 from scheduler.formats.solution import read_schedule
-from scheduler.params import available_cores
 from scheduler.planning.changes import ScenarioFile, apply_scenario
 from scheduler.problem import Problem
 from scheduler.schedule import Kpis
@@ -105,9 +105,12 @@ def compare(
     cores: int | None = None,
     stop: StopToken | None = None,
     on_progress: Callable[[str, Progress], None] | None = None,
+    executor: Executor | None = None,
 ) -> dict[str, Any]:
-    """Solve the base and every scenario within `budget` seconds; the comparison report (JSON)."""
+    """Solve the base and every scenario within `budget` seconds on `executor` (default: the local
+    pool; `cores` defaults to the executor's); the comparison report (JSON)."""
     started = time.monotonic()
+    executor = executor or LocalPool()
     answers = [Answer(BASE, base, BASE)]
     answers += [
         Answer(s.name, apply_scenario(base, s, k), s.name)
@@ -118,7 +121,7 @@ def compare(
         text = answer.problem.model_dump_json()
         answer.solved_as = first.setdefault(text, answer).name
     unique = {a.solved_as: a for a in answers if a.solved_as == a.name}
-    plan = plan_pool(len(unique), budget, cores or available_cores())
+    plan = plan_pool(len(unique), budget, cores or executor.cores())
     end = time.time() + budget
     tasks = [
         Task(
@@ -137,7 +140,7 @@ def compare(
             for name in sharing[event.key]:
                 on_progress(name, event)
 
-    outcomes = run_tasks(tasks, plan.width, stop=stop, on_progress=progress)
+    outcomes = executor.run(tasks, plan.width, stop=stop, on_progress=progress)
     for answer in answers:
         _gather(answer, outcomes[answer.solved_as])
     for answer in answers[1:]:
@@ -146,6 +149,7 @@ def compare(
         "budget": budget,
         "wall_time": round(time.monotonic() - started, 3),
         "pool": {
+            "executor": executor.name,
             "cores": plan.width * plan.workers,
             "concurrent_solves": plan.width,
             "workers_per_solve": plan.workers,
