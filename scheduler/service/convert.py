@@ -373,7 +373,7 @@ def problem_to_proto(problem: Problem) -> pb.Problem:
             arrival=purchase.arrival,
         )
     for order in problem.orders:
-        _order_to_proto(order, message.orders.add())
+        order_to_proto(order, message.orders.add())
     levels = problem.objective.levels
     if len(levels) == 1 and levels[0].tolerance == 0:
         for term in levels[0].terms:
@@ -386,7 +386,7 @@ def problem_to_proto(problem: Problem) -> pb.Problem:
     return message
 
 
-def _order_to_proto(order: Order, item: pb.Order) -> None:
+def order_to_proto(order: Order, item: pb.Order) -> None:
     item.id, item.release, item.weight, item.quantity = (
         order.id,
         order.release,

@@ -14,7 +14,7 @@ import math
 import re
 import typing
 from collections.abc import Iterable, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.message import Message
@@ -27,7 +27,14 @@ from scheduler.planning.changes import Change, ScenarioFile, apply_scenario
 from scheduler.planning.events import Event, Events
 from scheduler.planning.reschedule import Diff
 from scheduler.planning.whatif import BASE
-from scheduler.problem import FieldViolation, InvalidProblem, Problem, violations_of
+from scheduler.problem import (
+    FieldViolation,
+    InvalidProblem,
+    Order,
+    Problem,
+    Shift,
+    violations_of,
+)
 from scheduler.result import LevelResult, SolveResult, SolveStatus, StopReason
 from scheduler.schedule import Kpis, Purchase, Schedule, ScheduledOperation
 from scheduler.service import convert
@@ -255,6 +262,33 @@ def file_paths(violations: Iterable[FieldViolation]) -> list[FieldViolation]:
     return [FieldViolation(_KIND_SEGMENT.sub(r"\1", v.field), v.reason) for v in violations]
 
 
+def scenarios_to_proto(scenarios: ScenarioFile) -> list[pb.Scenario]:
+    """The client side: a scenarios file as a request carries it."""
+    return [
+        pb.Scenario(name=s.name, changes=[_change_to_proto(c) for c in s.changes])
+        for s in scenarios.scenarios
+    ]
+
+
+def _change_to_proto(change: Change) -> pb.Change:
+    message = pb.Change()
+    kind = change.kind
+    member = getattr(message, kind)
+    member.SetInParent()  # selects the kind even when no field is set
+    for name, value in change:
+        if name == "kind" or value is None:
+            continue
+        if isinstance(value, Order):
+            convert.order_to_proto(value, member.order)
+        elif isinstance(value, Shift):
+            member.shift.CopyFrom(pb.Shift(days=value.days, start=value.start, end=value.end))
+        elif isinstance(value, datetime):
+            getattr(member, _TIMESTAMP_TWIN[name]).FromDatetime(value)
+        else:
+            setattr(member, name, value)
+    return message
+
+
 # --------------------------------------------------------------------------------------------------
 # Domain → responses
 
@@ -421,4 +455,5 @@ __all__ = [
     "request_paths",
     "scenario_progress",
     "scenarios_from_proto",
+    "scenarios_to_proto",
 ]

@@ -26,14 +26,14 @@ from google.protobuf.message import DecodeError
 from scheduler.params import SolveParams
 from scheduler.planning.changes import ScenarioFile
 from scheduler.planning.reschedule import Prepared, RescheduleError, diff, prepare
-from scheduler.planning.whatif import BASE, compare
+from scheduler.planning.whatif import BASE
 from scheduler.problem import MAX_ID_LENGTH, FieldViolation, InvalidProblem, Problem
 from scheduler.result import Progress, SolveResult
 from scheduler.schedule import Schedule
 from scheduler.service import convert, convert_planning, errors
 from scheduler.service.auth import TokenAuthenticator, caller, principal
 from scheduler.service.convert import pb
-from scheduler.service.jobs import JobRunner, SolveFn
+from scheduler.service.jobs import JobRunner, SolveFn, compare_within
 from scheduler.service.limits import (
     DeadlineTooShort,
     Gate,
@@ -570,13 +570,11 @@ class SchedulerServicer:
             deadline = Deadline.since(arrived, params.time_limit, stop)
 
             def work(put: Callable[[Any], None]) -> dict[str, Any]:
-                # The comparison's pool gets the threads of the one slot it holds.
-                return compare(
+                return compare_within(
                     base,
                     scenarios,
-                    deadline.remaining(),
+                    deadline,
                     cores=self._limits.workers_per_solve,
-                    stop=stop,
                     on_progress=lambda name, event: put((name, event)),
                 )
 

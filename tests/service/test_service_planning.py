@@ -21,7 +21,14 @@ from scheduler.client import SchedulerError
 from scheduler.formats.solution import dumps, result_to_json
 from scheduler.params import SolveParams
 from scheduler.planning import changes, events
-from scheduler.service.convert import pb, pb_grpc, problem_to_proto, schedule_to_proto
+from scheduler.service.convert import (
+    pb,
+    pb_grpc,
+    problem_from_proto,
+    problem_to_proto,
+    schedule_to_proto,
+)
+from scheduler.service.convert_planning import scenarios_from_proto, scenarios_to_proto
 from scheduler.solve import solve
 
 PLANNING_RPCS = {
@@ -319,3 +326,49 @@ def test_a_comparison_job_is_validated_at_creation(served) -> None:
     assert _violations(caught.value) == ["scenarios[0].changes[0].order_id"]
     listed = _call(server, "ListScheduleJobs", pb.ListScheduleJobsRequest())
     assert not listed.jobs
+
+
+def test_scenarios_survive_the_wire() -> None:
+    """Every change kind, sent as proto and read back, is the change that was sent."""
+    base = problem_from_proto(two_orders())
+    order = base.orders[0].model_dump(mode="json") | {"id": "rush", "due": 9}
+    kinds: list[dict] = [
+        {"kind": "machine_down", "machine_id": "m1", "start": 2, "end": 5, "reason": "jam"},
+        {"kind": "machine_added", "machine_id": "m3", "like": "m2", "capacity": 2},
+        {"kind": "order_added", "order": order},
+        {"kind": "due_changed", "order_id": "o1", "due": None},
+        {"kind": "deadline_changed", "order_id": "o2", "deadline": 30},
+        {"kind": "priority_changed", "order_id": "o2", "weight": 0},
+        {"kind": "quantity_changed", "order_id": "o1", "quantity": 3},
+        {"kind": "machine_removed", "machine_id": "m3"},
+        {"kind": "order_cancelled", "order_id": "rush"},
+    ]
+    sent = changes.ScenarioFile.model_validate({"scenarios": [{"name": "all", "changes": kinds}]})
+    received, problems = scenarios_from_proto(base, scenarios_to_proto(sent))
+    assert received == sent
+    assert [o.id for o in problems["all"].orders] == ["o1", "o2"]
+    assert problems["all"].orders[0].due is None and problems["all"].orders[1].weight == 0
+
+
+def test_a_comparison_answers_within_its_time_limit(served) -> None:
+    """Nine solves in turn (one core) and a 3 s budget: the answer comes by the budget, with the
+    solves not yet started named as such (each process start alone takes about a second)."""
+    server, _ = served
+    request = pb.CompareScenariosRequest(
+        problem=two_orders(),
+        scenarios=[
+            pb.Scenario(
+                name=f"weight {w}",
+                changes=[
+                    pb.Change(priority_changed=pb.Change.PriorityChanged(order_id="o1", weight=w))
+                ],
+            )
+            for w in range(10, 18)
+        ],
+        time_limit=_seconds(3),
+    )
+    started = time.monotonic()
+    report = _call(server, "CompareScenarios", request)[-1].comparison
+    assert time.monotonic() - started < 6.0
+    assert len(report.scenarios) == 8
+    assert any(a.error == "stopped before it started" for a in report.scenarios)
