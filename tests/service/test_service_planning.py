@@ -372,3 +372,15 @@ def test_a_comparison_answers_within_its_time_limit(served) -> None:
     assert time.monotonic() - started < 6.0
     assert len(report.scenarios) == 8
     assert any(a.error == "stopped before it started" for a in report.scenarios)
+
+
+def test_a_deadline_shorter_than_the_budget_still_gets_the_comparison(served) -> None:
+    """A 10 s call deadline with a 60 s budget answers a comparison before the deadline."""
+    server, _ = served
+    request = pb.CompareScenariosRequest(
+        problem=hard_problem(), scenarios=[pb.Scenario(name="same")], time_limit=_seconds(60)
+    )
+    started = time.monotonic()
+    report = _call(server, "CompareScenarios", request, timeout=10)[-1].comparison
+    assert time.monotonic() - started < 10
+    assert report.time_limit.seconds < 10 and report.base.name == "base"
