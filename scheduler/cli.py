@@ -90,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_spreadsheet_commands(commands)
     _add_whatif_command(commands)
     _add_reschedule_command(commands)
+    _add_promise_command(commands)
     return parser
 
 
@@ -781,12 +782,20 @@ def _run_whatif(args: argparse.Namespace) -> int:
 # scheduler reschedule: a released plan plus shop-floor events (scheduler/planning/reschedule.py)
 
 
+def _plan_command(commands: Any, name: str, summary: str) -> Any:
+    """A subcommand about a plan: the problem file, then `--plan` (its schedule file)."""
+    parser = commands.add_parser(name, help=summary)
+    parser.add_argument("problem", type=Path, help="the problem the plan is for")
+    parser.add_argument("--plan", type=Path, required=True, help="the plan (a schedule file)")
+    return parser
+
+
 def _add_reschedule_command(commands: Any) -> None:
-    parser = commands.add_parser(
-        "reschedule", help="replan a released schedule after shop-floor events, changing little"
+    parser = _plan_command(
+        commands,
+        "reschedule",
+        "replan a released schedule after shop-floor events, changing little",
     )
-    parser.add_argument("problem", type=Path, help="the problem the plan was released for")
-    parser.add_argument("--plan", type=Path, required=True, help="the released schedule file")
     parser.add_argument("--events", type=Path, required=True, help="the events file (JSON)")
     parser.add_argument("--now", type=int, help="current tick (default: the last event's time)")
     parser.add_argument("--freeze", type=int, default=0, help="ticks after now kept as released")
@@ -840,6 +849,67 @@ def _run_reschedule(args: argparse.Namespace) -> int:
     if args.out is not None:
         document = result_to_json(current, result)
         document["diff"] = changes.to_json()
+        try:
+            args.out.write_text(dumps(document))
+        except OSError as error:
+            raise CliError(f"{args.out}: cannot write: {error}") from None
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------------
+# scheduler promise: capable-to-promise for a new order (scheduler/planning/promise.py)
+
+
+def _add_promise_command(commands: Any) -> None:
+    parser = _plan_command(
+        commands, "promise", "the earliest completion a plan can offer a new order, within a second"
+    )
+    parser.add_argument("--order", type=Path, required=True, help="the new order (JSON)")
+    parser.add_argument("--now", type=int, default=0, help="current tick (default 0)")
+    parser.add_argument("--time-limit", type=float, default=1.0, help="seconds (default 1)")
+    parser.add_argument("--out", type=Path, help="write the plan with the order (JSON)")
+    parser.set_defaults(run=_run_promise)
+
+
+def _run_promise(args: argparse.Namespace) -> int:
+    from scheduler.formats.solution import dumps, purchases_to_json, schedule_to_json
+    from scheduler.planning.promise import PROMISED, promise
+    from scheduler.planning.reschedule import RescheduleError
+    from scheduler.problem import Order
+
+    if args.now < 0 or args.time_limit <= 0:
+        raise CliError("--now must not be negative and --time-limit must be positive")
+    deadline = Deadline(args.time_limit)
+    problem = _read_problem(args.problem, "json")
+    plan = _read_schedule_file(args.plan)
+    try:
+        order = Order.model_validate_json(args.order.read_bytes())
+        answer = promise(problem, plan, order, now=args.now, deadline=deadline)
+    except OSError as error:
+        raise CliError(f"{args.order}: cannot read: {error}") from None
+    except ValidationError as error:
+        reasons = "; ".join(str(v) for v in violations_of(error))
+        raise CliError(f"{args.order}: {reasons}") from None
+    except RescheduleError as error:
+        raise CliError(f"{args.plan}: {error}") from None
+    if answer.status != PROMISED:
+        print(f"{answer.order_id}: cannot promise: {answer.reason}")
+        return EXIT_NO_SCHEDULE
+    assert answer.schedule is not None and answer.completion is not None
+    when = answer.problem.time_at(answer.completion)
+    at = f" ({when.isoformat()})" if when is not None else ""
+    print(
+        f"{answer.order_id}: promised for tick {answer.completion}{at}; "
+        f"{answer.moved} operations of the plan move"
+    )
+    if args.out is not None:
+        document = {
+            "order_id": answer.order_id,
+            "status": answer.status,
+            "completion": answer.completion,
+            "operations": schedule_to_json(answer.problem, answer.schedule),
+            "purchases": purchases_to_json(answer.problem, answer.schedule),
+        }
         try:
             args.out.write_text(dumps(document))
         except OSError as error:

@@ -13,6 +13,7 @@ from scheduler.cpsat.explain import explain_infeasibility
 from scheduler.diagnose import Conflict, ConflictCode, describe, presolve_conflicts
 from scheduler.heuristics import (
     DEFAULT_FACTORY_SECONDS,
+    PinnedRepair,
     best_dispatch,
     best_factory_dispatch,
     objective_of_ends,
@@ -74,7 +75,8 @@ def solve(
 
     `pins` (a reschedule) fixes operations, starts the others at `pins.now` or later and adds the
     stability term to the last level (its `best` and `bound` include it; `objective` does not).
-    The heuristics do not know pins: `pins.warm_start` is the starting point instead.
+    The released plan repaired around the pins (`PinnedRepair`), when it verifies, is the
+    incumbent (its objective with the stability term); else `pins.warm_start` is a hint.
     """
     params = params or SolveParams()
     if deadline is None:
@@ -91,7 +93,7 @@ def solve(
     if pins is None:
         incumbent, incumbent_objective, relaxed_start = _incumbent(problem, deadline, share)
     else:
-        incumbent, incumbent_objective, relaxed_start = None, None, pins.warm_start
+        incumbent, incumbent_objective, relaxed_start = _repaired(problem, pins, deadline)
     # Every later phase ends early enough for reading and verifying the schedule in time.
     finish = FINISH_SECONDS_PER_OPERATION * problem.index.n_operations
     deadline = deadline.within(max(0.0, deadline.remaining() - finish))
@@ -510,6 +512,33 @@ def _incumbent(
     if any(v.kind not in _RELAXED for v in report.violations):
         check(problem, schedule)
     return None, None, schedule
+
+
+def _repaired(
+    problem: Problem, pins: Pins, deadline: Deadline
+) -> tuple[Schedule | None, int | None, Schedule | None]:
+    """As `_incumbent`, for a reschedule: the released plan repaired around the pins, when it
+    verifies and keeps them, with its objective including the stability term (what CP-SAT's
+    last level minimises, so the incumbent's bounds hold for it too). At weight 0 (a fresh
+    solve of the state) a fresh dispatch (the same repair without the released starts) competes
+    on that objective; with a stability term it would only cost time (it moves far more)."""
+    try:
+        repair = PinnedRepair(problem, deadline)
+    except TimeoutError:
+        return None, None, pins.warm_start
+    job_start = problem.index.job_start.tolist()
+    best: tuple[Schedule | None, int | None, Schedule | None] = (None, None, pins.warm_start)
+    candidates = [pins] if pins.weight else [pins, dataclasses.replace(pins, reference={})]
+    for candidate in candidates:
+        schedule = repair.repair(candidate, deadline)
+        if schedule is None:
+            continue
+        report = verify(problem, schedule)
+        if report.ok and not check_pins(problem, schedule, pins):
+            objective = _objective(report) + stability_cost(pins, schedule, job_start)
+            if best[1] is None or objective < best[1]:
+                best = (schedule, objective, None)
+    return best
 
 
 _RELAXED = (ViolationKind.DEADLINE, ViolationKind.MAX_LAG)

@@ -1,13 +1,21 @@
 """Durable solve jobs: the `JobStore` interface and its embedded SQLite implementation.
 
 A job is accepted (QUEUED), claimed by a runner (RUNNING), and ends SUCCEEDED, FAILED or CANCELLED.
-Nothing is ever lost or stuck: `recover()`, called once at startup before any runner claims work,
-puts jobs that a stopped or crashed process left RUNNING back in the queue (keeping their best
-schedule snapshot, which the next run uses as a warm start). A job that keeps crashing the process
-is failed after `max_attempts` runs instead of crashing it forever. Finished jobs are kept for
-`retention` seconds (7 days by default), then `purge_expired()` deletes them and frees their
-request ids; request ids are unique per owner. Files of older versions are migrated in place
-(`MIGRATIONS`, counted by `PRAGMA user_version`).
+A claim is a lease: the store's `replica` holds the job until `lease_until` and renews it with a
+heartbeat (`renew_leases`) while it runs. Nothing is ever lost or stuck, and nothing runs twice at
+once: a job whose lease expired (its replica died) is taken over by the next `claim_next` of
+another replica, resumed from its best schedule snapshot with the rest of its time limit; writes
+of a running job are fenced by the lease, so a replica that lost it changes nothing. `recover()`,
+called once at startup, takes back at once the jobs that an earlier process of the *same* replica
+id left RUNNING (never other replicas' jobs: those wait for their lease). A job that keeps
+crashing its replica is failed after `max_attempts` runs instead of crashing replicas forever.
+Finished jobs are kept for `retention` seconds (7 days by default), then `purge_expired()` deletes
+them and frees their request ids; request ids are unique per owner. Files of older versions are
+migrated in place (`MIGRATIONS`, counted by `PRAGMA user_version`).
+
+`SqliteJobStore` is the embedded default (one server, replica id "local"); `PostgresJobStore`
+(`scheduler.store_pg`, the `postgresql` extra) is shared by replicas; `open_store` picks one from
+a path or a `postgresql://` URL.
 
 The store is format-agnostic: requests, snapshots and results are opaque bytes (the service keeps
 serialized protobuf messages in them). It knows neither the solver nor gRPC.
@@ -22,7 +30,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,6 +43,10 @@ MAX_PAGE_SIZE = 1000
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_RETENTION = 7 * 24 * 3600.0
 """Seconds a finished job is kept (then it and its request id are gone)."""
+DEFAULT_LEASE = 30.0
+"""Seconds a claim holds a job without a heartbeat: how long a dead replica's job waits."""
+LOCAL_REPLICA = "local"
+"""The replica id of a single server (SQLite's default): its restart takes its jobs back at once."""
 
 
 class JobState(StrEnum):
@@ -88,6 +100,10 @@ class Job:
     after a stop or a crash gets only the rest of its time limit."""
     owner: str = ""
     """The principal that created it ("" when the server authenticates nobody)."""
+    lease_owner: str = ""
+    """The replica that claimed it last ("" before any claim); it holds the job while RUNNING."""
+    lease_until: float = 0.0
+    """Unix seconds when the lease of a RUNNING job expires unless renewed."""
 
 
 class JobNotFound(KeyError):
@@ -127,7 +143,8 @@ class InvalidPageToken(ValueError):
 class JobChanges:
     """In-process change notices per job: watchers sleep until their job changes, not on a timer.
 
-    A store calls `changed(job_id)` after each committed write of a job. A watcher registers with
+    A store calls `changed(job_id)` after each committed write of a job (a shared store also for
+    the writes of other replicas, as the database tells it). A watcher registers with
     `watching(job_id)` (before it reads the job, so no change slips between the read and the
     wait), keeps the version it has seen and `wait`s for a newer one: it reads the job once per
     change instead of polling the whole record. Versions are kept only for watched jobs, so a
@@ -164,6 +181,13 @@ class JobChanges:
                 self._versions[job_id] += 1
                 self._condition.notify_all()
 
+    def changed_all(self) -> None:
+        """Every watched job may have changed (e.g. notices from other replicas were missed)."""
+        with self._condition:
+            for job_id in self._versions:
+                self._versions[job_id] += 1
+            self._condition.notify_all()
+
     def wait(self, job_id: str, seen: int, timeout: float) -> int:
         """The job's version once it passes `seen`, or `seen` after `timeout` s or on close."""
         with self._condition:
@@ -189,6 +213,10 @@ class JobStore(Protocol):
     """Notified after every committed change of a job (in this process)."""
     retention: float
     """Seconds a finished job is kept; `purge_expired` deletes older ones."""
+    replica: str
+    """This replica's id: the owner of the leases it takes."""
+    lease: float
+    """Seconds a claim lasts unless renewed."""
 
     def create(
         self, request: bytes, *, request_id: str = "", name: str = "", owner: str = ""
@@ -218,13 +246,20 @@ class JobStore(Protocol):
         ...
 
     def claim_next(self) -> Job | None:
-        """Atomically move the oldest QUEUED job to RUNNING (attempts + 1) and return it."""
+        """Atomically lease the oldest QUEUED job, or RUNNING job of another replica whose lease
+        expired, to this replica: RUNNING, attempts + 1. A taken-over job that was cancelled, or
+        has had `max_attempts` runs, is ended instead. Returns None when there is nothing."""
+        ...
+
+    def renew_leases(self, job_ids: Sequence[str]) -> dict[str, bool]:
+        """Extend this replica's leases of these RUNNING jobs; returns the ones still held, each
+        with whether a cancel was requested (the others were lost: stop running them)."""
         ...
 
     def save_progress(
         self, job_id: str, progress: JobProgress, snapshot: bytes | None = None
     ) -> None:
-        """Record an improving solution of a RUNNING job (and its schedule, when given)."""
+        """Record an improving solution of a RUNNING job this replica holds (and its schedule)."""
         ...
 
     def save_spent(self, job_id: str, spent: float) -> None:
@@ -239,19 +274,24 @@ class JobStore(Protocol):
         result: bytes | None = None,
         failure_reason: str = "",
     ) -> Job:
-        """Move a RUNNING job to a terminal state; a job already terminal is left as it is."""
+        """Move a RUNNING job this replica holds to a terminal state; a job already terminal, or
+        leased to another replica, is left as it is (and returned)."""
         ...
 
     def requeue(self, job_id: str, snapshot: bytes | None = None) -> Job:
-        """Put a RUNNING job interrupted by a shutdown back in the queue, with its best schedule."""
+        """Put a RUNNING job this replica holds, interrupted by a shutdown, back in the queue with
+        its best schedule (CANCELLED if a cancel was requested)."""
         ...
 
     def request_cancel(self, job_id: str) -> Job:
-        """A QUEUED job becomes CANCELLED at once; a RUNNING one is flagged for its runner."""
+        """A QUEUED job, or a RUNNING one whose lease expired, becomes CANCELLED at once; a RUNNING
+        one is flagged for its replica (which sees the flag at its next heartbeat)."""
         ...
 
     def recover(self) -> list[str]:
-        """Re-queue jobs left RUNNING by a previous process; returns their ids. Call at startup."""
+        """Re-queue the jobs leased to this replica id by an earlier process of it (ended like a
+        take-over when cancelled or out of attempts); returns their ids. Call at startup, before
+        claiming. Other replicas' jobs are left to their leases."""
         ...
 
     def delete(self, job_id: str) -> None:
@@ -310,17 +350,24 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE request_id IS NOT NULL;
     CREATE INDEX jobs_owner ON jobs(owner, seq);
     """,
+    # 4: claims are leases of a replica; jobs left RUNNING by older versions have none, so they
+    # count as expired (taken over by the next claim) and as this replica's own (recovered).
+    """
+    ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+    ALTER TABLE jobs ADD COLUMN lease_until REAL;
+    """,
 )
 """Schema versions in order; `PRAGMA user_version` is how many a file has had applied. Append
 only: a released migration is never edited."""
 
-_COLUMNS = (
+JOB_COLUMNS = (
     "seq, id, state, request_id, {request}, name, created_at, updated_at, attempts,"
     " cancel_requested, progress_elapsed, progress_objective, progress_bound, progress_gap,"
-    " progress_solutions, {snapshot}, {result}, failure_reason, spent, owner"
+    " progress_solutions, {snapshot}, {result}, failure_reason, spent, owner, lease_owner,"
+    " lease_until"
 )
-_FULL = _COLUMNS.format(request="request", snapshot="snapshot", result="result")
-_LIGHT = _COLUMNS.format(request="X''", snapshot="NULL", result="NULL")
+_FULL = JOB_COLUMNS.format(request="request", snapshot="snapshot", result="result")
+_LIGHT = JOB_COLUMNS.format(request="X''", snapshot="NULL", result="NULL")
 
 
 class SqliteJobStore:
@@ -336,12 +383,15 @@ class SqliteJobStore:
         *,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         retention: float = DEFAULT_RETENTION,
+        replica: str = LOCAL_REPLICA,
+        lease: float = DEFAULT_LEASE,
     ) -> None:
-        if not retention > 0:
-            raise ValueError("retention must be a positive number of seconds")
+        check_store_settings(retention=retention, lease=lease, replica=replica)
         self.path = Path(path)
         self.max_attempts = max_attempts
         self.retention = retention
+        self.replica = replica
+        self.lease = lease
         self._now = time.time
         self._lock = threading.RLock()
         self._db = sqlite3.connect(
@@ -386,11 +436,14 @@ class SqliteJobStore:
     def _touch(self, job_id: str) -> None:
         self._touched.append(job_id)
 
+    def _holds(self, job: Job) -> bool:
+        return job.state == JobState.RUNNING and job.lease_owner == self.replica
+
     def _row(self, db: sqlite3.Connection, job_id: str) -> Job:
         row = db.execute(f"SELECT {_FULL} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
             raise JobNotFound(job_id)
-        return _job(row)
+        return job_from_row(row)
 
     # -- JobStore
 
@@ -445,40 +498,53 @@ class SqliteJobStore:
         page_token: str = "",
     ) -> tuple[list[Job], str]:
         page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-        before = _decode_token(page_token) if page_token else None
-        where, args = [], []
-        if state is not None:
-            where.append("state = ?")
-            args.append(str(state))
-        if owner is not None:
-            where.append("owner = ?")
-            args.append(owner)
-        if before is not None:
-            where.append("seq < ?")
-            args.append(str(before))
-        sql = f"SELECT {_LIGHT} FROM jobs"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY seq DESC LIMIT ?"
+        where, args = page_filter(state, owner, page_token, "?")
+        sql = f"SELECT {_LIGHT} FROM jobs WHERE {where} ORDER BY seq DESC LIMIT ?"
         with self._lock:
             rows = self._db.execute(sql, (*args, page_size + 1)).fetchall()
-        jobs = [_job(row) for row in rows[:page_size]]
-        token = _encode_token(rows[page_size - 1][0]) if len(rows) > page_size else ""
-        return jobs, token
+        return page_of(rows, page_size)
 
     def claim_next(self) -> Job | None:
         with self._transaction() as db:
-            row = db.execute(
-                "SELECT id FROM jobs WHERE state = ? ORDER BY seq LIMIT 1", (JobState.QUEUED,)
-            ).fetchone()
-            if row is None:
-                return None
+            while True:
+                now = self._now()
+                row = db.execute(
+                    "SELECT id, state, attempts, cancel_requested FROM jobs WHERE state = ?"
+                    " OR (state = ? AND COALESCE(lease_until, 0) < ?"
+                    " AND COALESCE(lease_owner, '') != ?) ORDER BY seq LIMIT 1",
+                    (JobState.QUEUED, JobState.RUNNING, now, self.replica),
+                ).fetchone()
+                if row is None:
+                    return None
+                job_id, state, attempts, cancel_requested = row
+                self._touch(job_id)
+                ended = takeover_end(state, attempts, bool(cancel_requested), self.max_attempts)
+                if ended is not None:
+                    db.execute(
+                        "UPDATE jobs SET state = ?, failure_reason = ?, updated_at = ?,"
+                        " lease_until = NULL WHERE id = ?",
+                        (*ended, now, job_id),
+                    )
+                    continue
+                db.execute(
+                    "UPDATE jobs SET state = ?, attempts = attempts + 1, updated_at = ?,"
+                    " lease_owner = ?, lease_until = ? WHERE id = ?",
+                    (JobState.RUNNING, now, self.replica, now + self.lease, job_id),
+                )
+                return self._row(db, job_id)
+
+    def renew_leases(self, job_ids: Sequence[str]) -> dict[str, bool]:
+        if not job_ids:
+            return {}
+        marks = ", ".join("?" for _ in job_ids)
+        held = f"id IN ({marks}) AND state = ? AND lease_owner = ?"
+        args = (*job_ids, JobState.RUNNING, self.replica)
+        with self._transaction() as db:
             db.execute(
-                "UPDATE jobs SET state = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                (JobState.RUNNING, self._now(), row[0]),
+                f"UPDATE jobs SET lease_until = ? WHERE {held}", (self._now() + self.lease, *args)
             )
-            self._touch(row[0])
-            return self._row(db, row[0])
+            rows = db.execute(f"SELECT id, cancel_requested FROM jobs WHERE {held}", args)
+            return {str(job_id): bool(cancel) for job_id, cancel in rows}
 
     def save_progress(
         self, job_id: str, progress: JobProgress, snapshot: bytes | None = None
@@ -487,7 +553,7 @@ class SqliteJobStore:
             db.execute(
                 "UPDATE jobs SET progress_elapsed = ?, progress_objective = ?, progress_bound = ?,"
                 " progress_gap = ?, progress_solutions = ?, snapshot = COALESCE(?, snapshot),"
-                " updated_at = ? WHERE id = ? AND state = ?",
+                " updated_at = ? WHERE id = ? AND state = ? AND lease_owner = ?",
                 (
                     progress.elapsed,
                     progress.objective,
@@ -498,6 +564,7 @@ class SqliteJobStore:
                     self._now(),
                     job_id,
                     JobState.RUNNING,
+                    self.replica,
                 ),
             )
             self._touch(job_id)
@@ -506,8 +573,8 @@ class SqliteJobStore:
         # No change notice and no updated_at: watchers have nothing new to show.
         with self._transaction() as db:
             db.execute(
-                "UPDATE jobs SET spent = ? WHERE id = ? AND state = ?",
-                (spent, job_id, JobState.RUNNING),
+                "UPDATE jobs SET spent = ? WHERE id = ? AND state = ? AND lease_owner = ?",
+                (spent, job_id, JobState.RUNNING, self.replica),
             )
 
     def finish(
@@ -522,11 +589,11 @@ class SqliteJobStore:
             raise ValueError(f"finish needs a terminal state, not {state}")
         with self._transaction() as db:
             job = self._row(db, job_id)
-            if job.state.terminal:
-                return job  # e.g. cancelled while queued: the first terminal state wins
+            if not self._holds(job):
+                return job  # the first terminal state wins; a lost lease changes nothing
             db.execute(
-                "UPDATE jobs SET state = ?, result = ?, failure_reason = ?, updated_at = ?"
-                " WHERE id = ?",
+                "UPDATE jobs SET state = ?, result = ?, failure_reason = ?, updated_at = ?,"
+                " lease_until = NULL WHERE id = ?",
                 (state, result, failure_reason, self._now(), job_id),
             )
             self._touch(job_id)
@@ -535,12 +602,12 @@ class SqliteJobStore:
     def requeue(self, job_id: str, snapshot: bytes | None = None) -> Job:
         with self._transaction() as db:
             job = self._row(db, job_id)
-            if job.state != JobState.RUNNING:
+            if not self._holds(job):
                 return job
             state = JobState.CANCELLED if job.cancel_requested else JobState.QUEUED
             db.execute(
-                "UPDATE jobs SET state = ?, snapshot = COALESCE(?, snapshot), updated_at = ?"
-                " WHERE id = ?",
+                "UPDATE jobs SET state = ?, snapshot = COALESCE(?, snapshot), updated_at = ?,"
+                " lease_until = NULL WHERE id = ?",
                 (state, snapshot, self._now(), job_id),
             )
             self._touch(job_id)
@@ -549,7 +616,9 @@ class SqliteJobStore:
     def request_cancel(self, job_id: str) -> Job:
         with self._transaction() as db:
             job = self._row(db, job_id)
-            if job.state == JobState.QUEUED:
+            if job.state == JobState.QUEUED or (
+                job.state == JobState.RUNNING and job.lease_until < self._now()
+            ):
                 db.execute(
                     "UPDATE jobs SET state = ?, cancel_requested = 1, updated_at = ? WHERE id = ?",
                     (JobState.CANCELLED, self._now(), job_id),
@@ -565,20 +634,19 @@ class SqliteJobStore:
     def recover(self) -> list[str]:
         with self._transaction() as db:
             rows = db.execute(
-                "SELECT id, attempts, cancel_requested FROM jobs WHERE state = ?",
-                (JobState.RUNNING,),
+                "SELECT id, attempts, cancel_requested FROM jobs WHERE state = ?"
+                " AND COALESCE(lease_owner, ?) = ?",
+                (JobState.RUNNING, self.replica, self.replica),
             ).fetchall()
             now = self._now()
             for job_id, attempts, cancel_requested in rows:
-                if cancel_requested:
-                    state, reason = JobState.CANCELLED, ""
-                elif attempts >= self.max_attempts:
-                    state = JobState.FAILED
-                    reason = f"the server stopped during each of {attempts} runs of this job"
-                else:
-                    state, reason = JobState.QUEUED, ""
+                ended = takeover_end(
+                    JobState.RUNNING, attempts, bool(cancel_requested), self.max_attempts
+                )
+                state, reason = ended or (JobState.QUEUED, "")
                 db.execute(
-                    "UPDATE jobs SET state = ?, failure_reason = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE jobs SET state = ?, failure_reason = ?, updated_at = ?,"
+                    " lease_until = NULL WHERE id = ?",
                     (state, reason, now, job_id),
                 )
                 self._touch(job_id)
@@ -624,7 +692,80 @@ class SqliteJobStore:
             self._db.close()
 
 
-def _job(row: tuple[Any, ...]) -> Job:
+def check_store_settings(*, retention: float, lease: float, replica: str) -> None:
+    """Refuse settings a store cannot work with, naming the setting and the reason."""
+    if not retention > 0:
+        raise ValueError("retention must be a positive number of seconds")
+    if not lease > 0:
+        raise ValueError("lease must be a positive number of seconds")
+    if not replica or len(replica) > MAX_REQUEST_ID_LENGTH:
+        raise ValueError(f"replica id must have 1 to {MAX_REQUEST_ID_LENGTH} characters")
+
+
+def takeover_end(
+    state: str, attempts: int, cancel_requested: bool, max_attempts: int
+) -> tuple[str, str] | None:
+    """The terminal state and failure reason of a claimable job whose run was lost (a RUNNING
+    one: its replica stopped) instead of running it again; None to run it (always when QUEUED)."""
+    if state != JobState.RUNNING:
+        return None
+    if cancel_requested:
+        return JobState.CANCELLED, ""
+    if attempts >= max_attempts:
+        return JobState.FAILED, f"the server stopped during each of {attempts} runs of this job"
+    return None
+
+
+def is_url(location: str | Path) -> bool:
+    """Whether a `--store` value names a PostgreSQL database rather than a SQLite file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(
+    location: str | Path,
+    *,
+    retention: float = DEFAULT_RETENTION,
+    replica: str = "",
+    lease: float = DEFAULT_LEASE,
+) -> JobStore:
+    """The store at `location`: a `postgresql://` URL (shared by replicas; a unique replica id
+    is made when none is given) or a SQLite file (replica id "local" by default)."""
+    if is_url(location):
+        from scheduler.store_pg import PostgresJobStore, unique_replica_id
+
+        return PostgresJobStore(
+            str(location), retention=retention, replica=replica or unique_replica_id(), lease=lease
+        )
+    return SqliteJobStore(
+        location, retention=retention, replica=replica or LOCAL_REPLICA, lease=lease
+    )
+
+
+def page_filter(
+    state: JobState | None, owner: str | None, page_token: str, mark: str
+) -> tuple[str, list[Any]]:
+    """The condition (`mark` is the driver's placeholder) and arguments of a listing page."""
+    where, args = ["1 = 1"], list[Any]()
+    if state is not None:
+        where.append(f"state = {mark}")
+        args.append(str(state))
+    if owner is not None:
+        where.append(f"owner = {mark}")
+        args.append(owner)
+    if page_token:
+        where.append(f"seq < {mark}")
+        args.append(decode_page_token(page_token))
+    return " AND ".join(where), args
+
+
+def page_of(rows: Sequence[tuple[Any, ...]], page_size: int) -> tuple[list[Job], str]:
+    """A page of jobs from up to `page_size + 1` rows (seq first), and the next page's token."""
+    jobs = [job_from_row(row) for row in rows[:page_size]]
+    token = encode_page_token(rows[page_size - 1][0]) if len(rows) > page_size else ""
+    return jobs, token
+
+
+def job_from_row(row: tuple[Any, ...]) -> Job:
     (
         _seq,
         job_id,
@@ -646,6 +787,8 @@ def _job(row: tuple[Any, ...]) -> Job:
         failure_reason,
         spent,
         owner,
+        lease_owner,
+        lease_until,
     ) = row
     progress = None
     if p_objective is not None:
@@ -672,14 +815,16 @@ def _job(row: tuple[Any, ...]) -> Job:
         failure_reason=str(failure_reason),
         spent=float(spent),
         owner=str(owner),
+        lease_owner=str(lease_owner or ""),
+        lease_until=float(lease_until or 0.0),
     )
 
 
-def _encode_token(seq: object) -> str:
+def encode_page_token(seq: object) -> str:
     return base64.urlsafe_b64encode(f"v1:{seq}".encode()).decode()
 
 
-def _decode_token(token: str) -> int:
+def decode_page_token(token: str) -> int:
     try:
         text = base64.urlsafe_b64decode(token.encode("ascii")).decode()
         version, seq = text.split(":")
@@ -691,8 +836,10 @@ def _decode_token(token: str) -> int:
 
 
 __all__ = [
+    "DEFAULT_LEASE",
     "DEFAULT_PATH",
     "DEFAULT_RETENTION",
+    "LOCAL_REPLICA",
     "MIGRATIONS",
     "InvalidPageToken",
     "Job",
@@ -704,4 +851,5 @@ __all__ = [
     "JobStore",
     "RequestIdConflict",
     "SqliteJobStore",
+    "open_store",
 ]

@@ -1,5 +1,5 @@
 """Shared fixtures: a real headless browser for the pages the project writes (also driven by
-`benchmarks/bench_gantt.py`)."""
+`benchmarks/bench_gantt.py`), and a throw-away PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from scheduler.pg import ThrowawayCluster, find_server_binaries
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 """Debian's package first (`.ci/run` installs it); $CHROMIUM overrides."""
@@ -122,3 +124,28 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
             "install Debian's chromium package (.ci/run does) to run the browser tests"
         )
     yield Browser(executable, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[ThrowawayCluster]:
+    """A throw-away PostgreSQL server for the session; skipped (saying why) without its binaries."""
+    binaries = find_server_binaries()
+    if binaries is None:
+        pytest.skip(
+            "no PostgreSQL server binaries (initdb, pg_ctl) found: install Debian's postgresql "
+            "package (.ci/run does) to run the PostgreSQL store tests"
+        )
+    pytest.importorskip("psycopg", reason="the 'postgresql' extra is not installed")
+    cluster = ThrowawayCluster(binaries).start()
+    try:
+        cluster.wait_ready()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: ThrowawayCluster, request: pytest.FixtureRequest) -> str:
+    """The URL of an empty schema of its own in the session's PostgreSQL server."""
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    return postgres.create_schema(name)

@@ -91,11 +91,17 @@ def widening_cap(problem: Problem) -> int:
     return min(MAX_TIME, settled + 64 * week + horizon(problem))
 
 
-def completion_caps(problem: Problem, incumbent_objective: int | None) -> np.ndarray:
-    """Latest completion per order that a schedule no worse than the incumbent can have."""
+def completion_caps(
+    problem: Problem, incumbent_objective: int | None, *, any_problem: bool = False
+) -> np.ndarray:
+    """Latest completion per order that a schedule no worse than the incumbent can have.
+
+    Classic problems only, unless `any_problem` (a reschedule, whose repaired plan is the
+    incumbent: the factory terms, setups and purchases, are never negative either, so they
+    only leave less room to the terms that cap completions)."""
     ix = problem.index
     caps = np.full(ix.n_jobs, horizon(problem), dtype=np.int64)
-    if incumbent_objective is None or not problem.is_classic:
+    if incumbent_objective is None or not (problem.is_classic or any_problem):
         return caps
     # Each term is at most the incumbent's value only when no other term can be negative
     # (max lateness can), and only for one level: a later level may loosen an earlier one by
@@ -120,10 +126,14 @@ def completion_caps(problem: Problem, incumbent_objective: int | None) -> np.nda
 
 
 def time_windows(
-    problem: Problem, incumbent_objective: int | None, incumbent_makespan: int = 0
+    problem: Problem,
+    incumbent_objective: int | None,
+    incumbent_makespan: int = 0,
+    *,
+    any_problem: bool = False,
 ) -> TimeWindows:
     ix = problem.index
-    caps = completion_caps(problem, incumbent_objective)
+    caps = completion_caps(problem, incumbent_objective, any_problem=any_problem)
     # A factory horizon is an estimate (calendars, lags); a real schedule proves more is enough.
     caps = np.maximum(caps, incumbent_makespan)
     # Never below the order's own critical path: then the caps are unsatisfiable only when the

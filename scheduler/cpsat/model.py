@@ -14,7 +14,7 @@ from scheduler.cpsat.bounds import TimeWindows, time_windows
 from scheduler.cpsat.constraints import RULES
 from scheduler.cpsat.objective import ObjectiveVars, add_objective
 from scheduler.cpsat.runner import run
-from scheduler.cpsat.stability import add_pins, stability_term
+from scheduler.cpsat.stability import add_pins, pinned_windows, stability_term
 from scheduler.cpsat.variables import OperationVars, PurchaseSlot, operation_vars
 from scheduler.planning.pins import Pins
 from scheduler.problem import Problem
@@ -53,11 +53,16 @@ def build_model(
     is their total excess (`ops.violations`); the objective levels are built as usual, for
     `minimize_level` once a schedule without excess is found. Raises `BuildExpired` when
     `deadline` expires before the model is complete (checked between rules). With `pins` (a
-    reschedule), pinned operations are fixed and the last level gains the stability term.
+    reschedule), pinned operations are fixed and the last level gains the stability term; an
+    incumbent's objective then tightens the windows of a factory problem too.
     """
     model = cp_model.CpModel()
     model.name = problem.name or "scheduler"
-    windows = time_windows(problem, incumbent_objective, incumbent_makespan)
+    windows = time_windows(
+        problem, incumbent_objective, incumbent_makespan, any_problem=pins is not None
+    )
+    if pins is not None:
+        windows = pinned_windows(problem, windows, pins)
     _check(deadline)
     ops = operation_vars(model, problem, windows, explain=explain)
     if relaxed:

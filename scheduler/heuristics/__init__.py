@@ -18,6 +18,7 @@ from scheduler.heuristics.dispatching import (
 from scheduler.heuristics.factory import (
     DEFAULT_FACTORY_BUDGET_OPERATIONS,
     DEFAULT_FACTORY_SECONDS,
+    PinnedRepair,
     best_factory_dispatch,
     factory_dispatch,
     factory_rules_for,
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_BUDGET_OPERATIONS",
     "DEFAULT_FACTORY_BUDGET_OPERATIONS",
     "DEFAULT_FACTORY_SECONDS",
+    "PinnedRepair",
     "Rule",
     "best_dispatch",
     "best_dispatch_arrays",

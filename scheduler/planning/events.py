@@ -37,7 +37,10 @@ class OperationCompleted(_Event):
 
 
 class MachineBreakdown(_Event):
-    """A machine is down from `start` until its expected repair at `end` (exclusive)."""
+    """A machine is down from `start` until its expected repair at `end` (exclusive).
+
+    An operation running on it then is interrupted and planned again from scratch; one reported
+    completed that overlaps the breakdown is an error."""
 
     kind: Literal["machine_breakdown"]
     machine_id: Id
@@ -62,7 +65,8 @@ class OrderAdded(_Event):
 
 
 class OrderCancelled(_Event):
-    """An order no longer to be produced; its operations not yet started are dropped."""
+    """An order no longer to be produced; its operations not yet started are dropped (completed
+    and running ones stay, as history)."""
 
     kind: Literal["order_cancelled"]
     order_id: Id

@@ -18,6 +18,8 @@ class Pin:
     machine: int
     start: int
     end: int | None = None
+    resources: tuple[int, ...] | None = None
+    """Per resource need, the resource it holds (from the released plan); None: any."""
 
 
 @dataclass(frozen=True)

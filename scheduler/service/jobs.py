@@ -7,6 +7,15 @@ disk cannot slow the search; the same thread saves the solve time used every sec
 stops running jobs and puts them back in the queue with their best schedule; the next start
 resumes them from it with the rest of their time limit. A sweeper deletes finished jobs past the
 store's retention.
+
+A claim is a lease of this replica (see `scheduler.store`): a heartbeat renews the leases of the
+running jobs every HEARTBEAT_SECONDS and, from the same answer, stops a job whose cancel was asked
+on another replica, and a job whose lease was lost (another replica took it over after this one
+stalled). A run that could not renew its lease for SELF_FENCE_SHARE of it (the database is out of
+reach) stops too, before another replica may take the job over: a job never runs on two replicas
+at once. A stopped run puts its job back in the queue (a no-op when another replica holds it);
+when even that cannot be written, the heartbeat retries it until it can. Jobs queued on other
+replicas are found by polling the store every `poll_interval`.
 """
 
 from __future__ import annotations
@@ -41,6 +50,11 @@ SWEEP_SECONDS = 60.0
 """Most seconds between two deletions of expired jobs."""
 MIN_RESUMED_SECONDS = 0.2
 """Time limit of a re-run whose budget is (nearly) used up: enough to verify its best schedule."""
+HEARTBEAT_SECONDS = 0.5
+"""Most seconds between two lease renewals (fewer when the lease is short): also how late a
+cancel asked on another replica reaches the run."""
+SELF_FENCE_SHARE = 0.8
+"""Share of the lease after the last successful renewal at which a run stops itself."""
 
 
 class _ProgressWriter:
@@ -124,6 +138,11 @@ class JobRunner:
         self._closing = threading.Event()
         self._running: dict[str, tuple[StopToken, set[str]]] = {}
         self._threads: list[threading.Thread] = []
+        self._heartbeat = min(HEARTBEAT_SECONDS, store.lease / 3)
+        self._renewed: dict[str, float] = {}
+        """Monotonic time of each running job's last successful renewal (or claim)."""
+        self._unreleased: set[str] = set()
+        """Jobs whose stopped run could not be recorded: re-queued by the heartbeat."""
 
     def start(self) -> None:
         """Recover jobs a previous process left running, then start the workers."""
@@ -134,9 +153,10 @@ class JobRunner:
             thread = threading.Thread(target=self._loop, name=f"job-runner-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
-        sweeper = threading.Thread(target=self._sweep, name="job-retention", daemon=True)
-        sweeper.start()
-        self._threads.append(sweeper)
+        for target, name in ((self._sweep, "job-retention"), (self._beat, "job-heartbeat")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
     def notify(self) -> None:
         """A job was queued: wake an idle worker."""
@@ -180,6 +200,48 @@ class JobRunner:
             if self._closing.wait(interval):
                 return
 
+    def _beat(self) -> None:
+        """Renew the running jobs' leases; stop those cancelled elsewhere, no longer held, or not
+        renewed for too long; re-queue the jobs whose stopped run could not be recorded."""
+        while not self._closing.wait(self._heartbeat):
+            self._release_unrecorded()
+            running = dict(self._running)
+            if not running:
+                continue
+            asked = time.monotonic()
+            try:
+                held: dict[str, bool] | None = self._store.renew_leases(list(running))
+            except Exception:
+                log.exception("could not renew job leases")
+                held = None
+            for job_id, (token, reasons) in running.items():
+                if job_id not in self._running:
+                    continue  # finished meanwhile
+                if held is None:
+                    since = asked - self._renewed.get(job_id, asked)
+                    if since < SELF_FENCE_SHARE * self._store.lease:
+                        continue
+                    log.warning("job %s: lease not renewed for %.1f s; stopping", job_id, since)
+                    reasons.add("lost")
+                elif job_id not in held:
+                    log.warning("job %s: lease lost, another replica runs it; stopping", job_id)
+                    reasons.add("lost")
+                elif held[job_id]:
+                    reasons.add("cancel")
+                else:
+                    self._renewed[job_id] = asked
+                    continue
+                token.stop()
+
+    def _release_unrecorded(self) -> None:
+        for job_id in list(self._unreleased):
+            try:
+                self._store.requeue(job_id)
+            except Exception:
+                continue  # still out of reach: next beat
+            self._unreleased.discard(job_id)
+            log.info("job %s re-queued after its run could not be recorded", job_id)
+
     def _loop(self) -> None:
         while not self._closing.is_set():
             with self._condition:
@@ -202,11 +264,15 @@ class JobRunner:
                 continue
             try:
                 self._run(job, ticket)
+            except Exception:
+                log.exception("job %s: could not record the end of its run", job.id)
+                self._unreleased.add(job.id)
             finally:
                 self._slots.release(ticket)
 
     def _run(self, job: Job, ticket: int) -> None:
         token, reasons = StopToken(), set[str]()
+        self._renewed[job.id] = time.monotonic()
         self._running[job.id] = (token, reasons)
         if self._store.get(job.id).cancel_requested:  # cancelled between the claim and now
             reasons.add("cancel")
@@ -224,6 +290,7 @@ class JobRunner:
             )
         finally:
             self._running.pop(job.id, None)
+            self._renewed.pop(job.id, None)
 
     def _solve(self, job: Job, ticket: int, token: StopToken, reasons: set[str]) -> None:
         request = convert.job_request(job.request)
@@ -296,10 +363,13 @@ class JobRunner:
     def _end(
         self, job: Job, reasons: set[str], result: bytes, snapshot: bytes | None, outcome: str
     ) -> None:
-        """Finish the job with its result, or put it back in the queue when the server stops."""
-        if "shutdown" in reasons and "cancel" not in reasons:
+        """Finish the job with its result, or put it back in the queue when the server stops or
+        the run lost its lease."""
+        # A lost lease re-queues too: a no-op (fenced) when another replica took the job over,
+        # and the way back to the queue when this one only could not renew it.
+        if "lost" in reasons or ("shutdown" in reasons and "cancel" not in reasons):
             self._store.requeue(job.id, snapshot)
-            log.info("job %s interrupted by shutdown, re-queued", job.id)
+            log.info("job %s stopped (%s), re-queued", job.id, ", ".join(sorted(reasons)))
             return
         state = JobState.CANCELLED if "cancel" in reasons else JobState.SUCCEEDED
         self._store.finish(job.id, state, result=result)

@@ -22,7 +22,7 @@ from typing import Any
 from scheduler.params import available_cores
 from scheduler.service.auth import InsecureBind, TlsConfig, load_tokens
 from scheduler.service.limits import ServiceLimits
-from scheduler.store import DEFAULT_PATH, DEFAULT_RETENTION
+from scheduler.store import DEFAULT_LEASE, DEFAULT_PATH, DEFAULT_RETENTION, is_url
 
 EXIT_OK, EXIT_BIND, EXIT_CONFIG = 0, 1, 2
 _EXTRA_FIELDS = ("request_id", "method", "caller", "code", "duration_ms")
@@ -60,7 +60,24 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "'x509:<certificate identity>' (repeatable)",
     )
     lim = parser.add_argument_group("limits")
-    lim.add_argument("--store", type=Path, default=DEFAULT_PATH, help="job store (SQLite file)")
+    lim.add_argument(
+        "--store",
+        default=str(DEFAULT_PATH),
+        help="job store: a SQLite file (default), or a postgresql://... URL shared by replicas",
+    )
+    lim.add_argument(
+        "--replica-id",
+        default="",
+        help="this replica's id, unique among live replicas; a stable one (e.g. the pod name) "
+        "takes its own jobs back at once after a restart (default: 'local' on SQLite, "
+        "a unique id on PostgreSQL)",
+    )
+    lim.add_argument(
+        "--lease",
+        type=float,
+        default=DEFAULT_LEASE,
+        help="seconds before the job of a replica that stopped is taken over (default 30)",
+    )
     lim.add_argument(
         "--job-retention-days",
         type=float,
@@ -171,7 +188,9 @@ def run_serve(args: argparse.Namespace) -> int:
         config = ServerConfig(
             host=args.host,
             port=args.port,
-            store_path=args.store,
+            store_path=args.store if is_url(args.store) else Path(args.store),
+            replica_id=args.replica_id,
+            lease=args.lease,
             tls=tls,
             tokens=tokens or None,
             admins=frozenset(args.admin),

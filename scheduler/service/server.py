@@ -33,7 +33,14 @@ from scheduler.service.jobs import JobRunner, SolveFn
 from scheduler.service.limits import ServiceLimits, SolveSlots
 from scheduler.service.metrics import Metrics, serve_metrics
 from scheduler.service.servicer import SERVICE_NAME, SchedulerServicer
-from scheduler.store import DEFAULT_PATH, DEFAULT_RETENTION, JobState, JobStore, SqliteJobStore
+from scheduler.store import (
+    DEFAULT_LEASE,
+    DEFAULT_PATH,
+    DEFAULT_RETENTION,
+    JobState,
+    JobStore,
+    open_store,
+)
 
 log = logging.getLogger("scheduler.service")
 
@@ -44,7 +51,14 @@ class ServerConfig:
     """Address to listen on; loopback by default. Others need TLS or tokens, or insecure_bind."""
     port: int = 50051
     """0 picks a free port (tests)."""
-    store_path: Path = DEFAULT_PATH
+    store_path: Path | str = DEFAULT_PATH
+    """A SQLite file, or a `postgresql://` URL of a database shared by replicas."""
+    replica_id: str = ""
+    """This server's replica id, the owner of its job leases; "" for the default ("local" on
+    SQLite, a unique id on PostgreSQL). A stable id lets a restarted replica take back its own
+    jobs at once instead of after their lease."""
+    lease: float = DEFAULT_LEASE
+    """Seconds a job claimed by a replica that stopped renewing it waits before another takes it."""
     tls: TlsConfig | None = None
     tokens: Mapping[str, str] | None = None
     """Bearer token → principal name; None or empty: no token check."""
@@ -100,7 +114,12 @@ class SchedulerServer:
         self.store: JobStore = (
             store
             if store is not None
-            else SqliteJobStore(config.store_path, retention=config.job_retention)
+            else open_store(
+                config.store_path,
+                retention=config.job_retention,
+                replica=config.replica_id,
+                lease=config.lease,
+            )
         )
         self._owns_store = store is None
         self.metrics = Metrics()

@@ -1,4 +1,5 @@
-"""Independent check of a reschedule's pins: fixed operations unchanged, nothing new before now."""
+"""Independent check of a reschedule's pins: fixed operations unchanged (machine, start, a known
+end, their resources), nothing new before now."""
 
 from __future__ import annotations
 
@@ -24,5 +25,10 @@ def check_pins(problem: Problem, schedule: Schedule, pins: Pins) -> list[str]:
             problems.append(
                 f"pinned operation {name} moved: machine {op.machine}, {op.start}-{op.end} "
                 f"instead of machine {pin.machine} from {pin.start}"
+            )
+        elif pin.resources is not None and op.resources != pin.resources:
+            problems.append(
+                f"pinned operation {name} holds resources {list(op.resources)} instead of "
+                f"{list(pin.resources)}"
             )
     return problems

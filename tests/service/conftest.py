@@ -83,8 +83,9 @@ def wait_until(predicate: Callable[[], object], timeout: float) -> bool:
     return False
 
 
-def spawn_server(workdir: Path, store_path: Path, *args: str) -> tuple[subprocess.Popen, int]:
-    """`scheduler serve` on port 0 in a child process (for signals), and the port it bound."""
+def spawn_server(workdir: Path, store_path: Path | str, *args: str) -> tuple[subprocess.Popen, int]:
+    """`scheduler serve` on port 0 in a child process (for signals), and the port it bound;
+    `store_path` is a SQLite file or a postgresql:// URL."""
     port_file = workdir / "port"
     code = (
         "import sys, scheduler.service.server as s;"
