@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "--scenarios", action="store_true", help="the scenarios file of `whatif` instead"
     )
+    schema.add_argument("--events", action="store_true", help="the events file of `reschedule`")
     schema.set_defaults(run=_run_schema)
     _add_chart_commands(commands)
     _add_spreadsheet_commands(commands)
@@ -399,9 +400,14 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    from scheduler.planning.changes import ScenarioFile
+    from pydantic import BaseModel
 
-    model = ScenarioFile if args.scenarios else Problem
+    from scheduler.planning.changes import ScenarioFile
+    from scheduler.planning.events import Events
+
+    if args.scenarios and args.events:
+        raise UsageError("--scenarios and --events: give at most one")
+    model: type[BaseModel] = ScenarioFile if args.scenarios else Events if args.events else Problem
     print(json.dumps(model.model_json_schema(), indent=1))
     return EXIT_OK
 
