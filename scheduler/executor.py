@@ -124,6 +124,13 @@ def open_executor(spec: str, *, cores: int | None = None) -> Executor:
     return executor
 
 
+NOT_STARTED = "stopped before it started"
+"""The error of a task dropped by a stop (or the end of the budget) before its process started."""
+NO_ANSWER = "stopped before it had a schedule"
+"""The error of a task whose process had no schedule to hand back within the grace after a stop
+(e.g. still starting on a loaded machine), and was terminated."""
+
+
 class Batch:
     """What both executors keep while they run tasks: the tasks not started, the outcomes, and
     when the caller's stop was first seen."""
@@ -141,7 +148,7 @@ class Batch:
             return False
         self.stopped_at = time.monotonic()
         for task in self.pending:
-            self.outcomes[task.key].error = "stopped before it started"
+            self.outcomes[task.key].error = NOT_STARTED
         self.pending.clear()
         return True
 
@@ -190,8 +197,9 @@ def run_tasks(
         if message is not None:
             record(unspooled(message), outcomes, on_progress)
         for key, process in list(running.items()):
-            if batch.overdue(STOP_GRACE):
+            if batch.overdue(STOP_GRACE) and process.is_alive():
                 process.terminate()
+                outcomes[key].error = outcomes[key].error or NO_ANSWER
             if not process.is_alive():
                 process.join()
                 _drain(messages, outcomes, on_progress)
