@@ -44,6 +44,8 @@ def build_model(
     relaxed: bool = False,
     deadline: Deadline | None = None,
     pins: Pins | None = None,
+    successors: dict[tuple[int, int], frozenset[int]] | None = None,
+    horizon_cap: int | None = None,
 ) -> SchedulingModel:
     """The CP-SAT model of `problem`; an incumbent's objective (if any) tightens every window.
 
@@ -54,14 +56,19 @@ def build_model(
     `minimize_level` once a schedule without excess is found. Raises `BuildExpired` when
     `deadline` expires before the model is complete (checked between rules). With `pins` (a
     reschedule), pinned operations are fixed and the last level gains the stability term.
+    `successors` prunes the changeover circuits to the arcs it lists (see `OperationVars`);
+    `horizon_cap` caps the horizon (see `time_windows`): both restrict the search to schedules
+    near a reference one, for large-neighbourhood search.
     """
     model = cp_model.CpModel()
     model.name = problem.name or "scheduler"
-    windows = time_windows(problem, incumbent_objective, incumbent_makespan)
+    windows = time_windows(problem, incumbent_objective, incumbent_makespan, horizon_cap)
     _check(deadline)
     ops = operation_vars(model, problem, windows, explain=explain)
     if relaxed:
         ops = dataclasses.replace(ops, violations=[])
+    if successors is not None:
+        ops = dataclasses.replace(ops, successors=successors)
     for rule in RULES:
         _check(deadline)
         rule(model, problem, ops)
