@@ -124,6 +124,11 @@ def solve(
             on_progress,
         )
 
+    if incumbent is not None and pins is None and problem.items:
+        # Dispatching buys just in time from the fastest supplier; the same operations with the
+        # cheapest purchases that deliver in time are a better start (benchmarks/README.md,
+        # "Large plants (issue 11)": auto-parts 103,491 -> 89,709).
+        incumbent, incumbent_objective = _cheapest_purchases(problem, incumbent, deadline)
     progress: list[Progress] = []
     first_solution: list[float] = []
     searching = [0]  # the objective level being searched, for the progress events
@@ -589,6 +594,20 @@ def _heuristic_only(
             for level, v in enumerate(report.levels)
         ),
     )
+
+
+def _cheapest_purchases(
+    problem: Problem, incumbent: Schedule, deadline: Deadline
+) -> tuple[Schedule, int]:
+    """`incumbent` with its purchases re-planned (`cpsat.replan_purchases`) when that verifies
+    and is better on the objective levels; else `incumbent`. With its objective."""
+    report = check(problem, incumbent)
+    replanned = cpsat.replan_purchases(problem, incumbent, deadline)
+    if replanned is not None:
+        better = verify(problem, replanned)
+        if better.ok and better.levels < report.levels:
+            return replanned, _objective(better)
+    return incumbent, _objective(report)
 
 
 def _large_plant(

@@ -119,3 +119,16 @@ def test_large_plant_stops_within_a_second(as_large: None) -> None:
     # Generous for shared cores, but far below the 60 s the search would otherwise take.
     assert time.perf_counter() - began < 4.0 + 3.0
     assert result.status.has_schedule and result.schedule is not None
+
+
+def test_factory_solve_starts_from_the_cheapest_purchases(
+    auto_parts: tuple[Problem, Schedule],
+) -> None:
+    """A plant small enough for one model also starts from the re-planned purchases (auto-parts:
+    dispatching 103,491, re-planned 89,709), so CP-SAT starts well below dispatching."""
+    problem, schedule = auto_parts
+    dispatching = verify(problem, schedule).objective
+    assert dispatching is not None
+    result = solve(problem, SolveParams(time_limit=3.0, workers=1))
+    assert result.heuristic_objective is not None
+    assert result.heuristic_objective < 0.95 * dispatching

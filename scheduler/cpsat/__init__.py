@@ -1,7 +1,7 @@
 """Problem → CP-SAT model → schedule. The only package that imports `ortools`."""
 
 from scheduler.cpsat.bounds import horizon_is_proof, widening_cap
-from scheduler.cpsat.lns import LnsOutcome, improve
+from scheduler.cpsat.lns import LnsOutcome, improve, replan_purchases
 from scheduler.cpsat.model import (
     BuildExpired,
     SchedulingModel,
@@ -30,6 +30,7 @@ __all__ = [
     "horizon_is_proof",
     "improve",
     "minimize_level",
+    "replan_purchases",
     "search",
     "widening_cap",
 ]

@@ -147,6 +147,8 @@ def improve(
     search = _Search(sm, random.Random(seed), workers)
     n_levels = len(problem.objective.levels)
     for level in range(n_levels):
+        if isinstance(sm.objective.levels[level], int):
+            continue  # a constant level (e.g. tardiness without due dates): nothing to improve
         # Each level its share of the time left; a level proven optimal hands it on.
         share = deadline.within(deadline.remaining() / (n_levels - level))
         while not share.expired:
@@ -294,8 +296,7 @@ class _Search:
         for earlier in range(level):
             hold_level(sub, sm.objective, earlier, current[earlier])
         expression = sm.objective.levels[level]
-        if isinstance(expression, int):
-            return None  # a constant level: nothing to improve
+        assert not isinstance(expression, int), "improve skips constant levels"
         sub.minimize(expression)
         sub.add(expression <= current[level])
         hint = sub.proto.solution_hint
