@@ -279,7 +279,9 @@ def _print_summary(result: SolveResult) -> None:
         f"time        {result.wall_time:.2f} s (heuristic {result.heuristic_time:.2f} s, "
         f"model {result.build_time:.2f} s); {result.solutions} improving solution(s)"
     )
-    if result.status is SolveStatus.HEURISTIC:
+    if result.note:
+        lines.append(f"note        {result.note}")
+    elif result.status is SolveStatus.HEURISTIC:
         lines.append("note        CP-SAT found no schedule in time; this is the heuristic's")
     for n, conflict in enumerate(result.explanation):
         lines.append(f"{'why' if n == 0 else '':<11} {conflict.message}")
