@@ -148,7 +148,9 @@ def _add_machine_circuit(
             if earliest_a + gap > bounds[b - 1][1] or ancestors.precedes(after.op, before.op):
                 continue
             literal = arc(a, b, time, cost)
-            model.add(v.start[after.op] >= v.start[before.op] + gap).only_enforce_if(literal)
+            # From the real end: a resumable operation's span may stretch over breaks, so
+            # start + duration would let the changeover overlap it (the verifier rejects that).
+            model.add(v.start[after.op] >= v.end[before.op] + time).only_enforce_if(literal)
     model.add_circuit(arcs)
 
 
