@@ -84,13 +84,14 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def markdown(rows: list[dict[str, Any]]) -> str:
+def markdown(rows: list[dict[str, Any]], columns: list[tuple[str, str]] = COLUMNS) -> str:
+    """A markdown table of `rows`, one column per (key, title) of `columns`."""
     lines = [
-        "| " + " | ".join(title for _, title in COLUMNS) + " |",
-        "|" + "---|" * len(COLUMNS),
+        "| " + " | ".join(title for _, title in columns) + " |",
+        "|" + "---|" * len(columns),
     ]
     for row in rows:
-        cells = ["" if row.get(key) is None else str(row[key]) for key, _ in COLUMNS]
+        cells = ["" if row.get(key) is None else str(row[key]) for key, _ in columns]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

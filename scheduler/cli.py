@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "--scenarios", action="store_true", help="the scenarios file of `whatif` instead"
     )
+    schema.add_argument("--events", action="store_true", help="the events file of `reschedule`")
     schema.set_defaults(run=_run_schema)
     _add_chart_commands(commands)
     _add_spreadsheet_commands(commands)
@@ -278,7 +279,9 @@ def _print_summary(result: SolveResult) -> None:
         f"time        {result.wall_time:.2f} s (heuristic {result.heuristic_time:.2f} s, "
         f"model {result.build_time:.2f} s); {result.solutions} improving solution(s)"
     )
-    if result.status is SolveStatus.HEURISTIC:
+    if result.note:
+        lines.append(f"note        {result.note}")
+    elif result.status is SolveStatus.HEURISTIC:
         lines.append("note        CP-SAT found no schedule in time; this is the heuristic's")
     for n, conflict in enumerate(result.explanation):
         lines.append(f"{'why' if n == 0 else '':<11} {conflict.message}")
@@ -399,9 +402,14 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_schema(args: argparse.Namespace) -> int:
-    from scheduler.planning.changes import ScenarioFile
+    from pydantic import BaseModel
 
-    model = ScenarioFile if args.scenarios else Problem
+    from scheduler.planning.changes import ScenarioFile
+    from scheduler.planning.events import Events
+
+    if args.scenarios and args.events:
+        raise UsageError("--scenarios and --events: give at most one")
+    model: type[BaseModel] = ScenarioFile if args.scenarios else Events if args.events else Problem
     print(json.dumps(model.model_json_schema(), indent=1))
     return EXIT_OK
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -123,6 +124,13 @@ def open_executor(spec: str, *, cores: int | None = None) -> Executor:
     return executor
 
 
+NOT_STARTED = "stopped before it started"
+"""The error of a task dropped by a stop (or the end of the budget) before its process started."""
+NO_ANSWER = "stopped before it had a schedule"
+"""The error of a task whose process had no schedule to hand back within the grace after a stop
+(e.g. still starting on a loaded machine), and was terminated."""
+
+
 class Batch:
     """What both executors keep while they run tasks: the tasks not started, the outcomes, and
     when the caller's stop was first seen."""
@@ -140,7 +148,7 @@ class Batch:
             return False
         self.stopped_at = time.monotonic()
         for task in self.pending:
-            self.outcomes[task.key].error = "stopped before it started"
+            self.outcomes[task.key].error = NOT_STARTED
         self.pending.clear()
         return True
 
@@ -163,16 +171,20 @@ def run_tasks(
 ) -> dict[str, Outcome]:
     """Run `tasks` (in order) on at most `width` processes at a time; their outcomes by key."""
     messages: Any = CONTEXT.Queue()
-    stopping = CONTEXT.Event()
+    # A lock-free shared flag the processes poll: a multiprocessing Event would count a process
+    # that exited while waiting on it as a sleeper, and set() would wait for it forever
+    # (tests/test_executor.py, test_a_stop_after_a_solve_has_ended_is_not_a_hang).
+    stopping = CONTEXT.RawValue("b", 0)
+    spool = tempfile.TemporaryDirectory(prefix="scheduler-pool-")
     batch = Batch(tasks, width, stop)
     outcomes = batch.outcomes
     running: dict[str, BaseProcess] = {}
     while batch.pending or running:
         if batch.stopping():
-            stopping.set()
+            stopping.value = 1
         while (task := batch.next(len(running))) is not None:
             process: BaseProcess = CONTEXT.Process(
-                target=_work, args=(task, messages, stopping), name=f"solve-{task.key}"
+                target=_work, args=(task, messages, stopping, spool.name), name=f"solve-{task.key}"
             )
             process.start()
             running[task.key] = process
@@ -183,10 +195,11 @@ def run_tasks(
         except queue.Empty:
             message = None
         if message is not None:
-            record(message, outcomes, on_progress)
+            record(unspooled(message), outcomes, on_progress)
         for key, process in list(running.items()):
-            if batch.overdue(STOP_GRACE):
+            if batch.overdue(STOP_GRACE) and process.is_alive():
                 process.terminate()
+                outcomes[key].error = outcomes[key].error or NO_ANSWER
             if not process.is_alive():
                 process.join()
                 _drain(messages, outcomes, on_progress)
@@ -195,6 +208,7 @@ def run_tasks(
                 if outcome.result is None and outcome.error is None:
                     outcome.error = f"solver process ended with exit code {process.exitcode}"
     messages.close()
+    spool.cleanup()
     return outcomes
 
 
@@ -230,23 +244,56 @@ def _drain(messages: Any, outcomes: dict[str, Outcome], on: OnEvent | None) -> N
     # A process's last messages may still be in the pipe when it is seen to have exited.
     while True:
         try:
-            record(messages.get(timeout=0.05), outcomes, on)
+            record(unspooled(messages.get(timeout=0.05)), outcomes, on)
         except queue.Empty:
             return
 
 
-def _work(task: Task, messages: Any, stopping: Any) -> None:
-    """The body of one solver process: the solve, its stop relayed from the pool's event."""
+STOP_POLL = 0.05
+"""Seconds between two looks of a solver process at the pool's stop flag."""
+MAX_MESSAGE = 1024
+"""Longest error text a solver process sends. Every message it puts on the queue stays far below
+PIPE_BUF (4096 bytes on Linux), so each is one atomic pipe write: a process terminated after a
+stop's grace never leaves half a message, which would block the pool's next read forever."""
+
+
+def _work(task: Task, messages: Any, stopping: Any, spool: str) -> None:
+    """The body of one solver process: the solve, its stop relayed from the pool's event; the
+    schedule file goes through a file in `spool` (see MAX_MESSAGE), only its path on the queue."""
+    import json
     import threading
 
     token = StopToken()
 
     def relay() -> None:
-        stopping.wait()
+        while not stopping.value:
+            time.sleep(STOP_POLL)
         token.stop()
 
     threading.Thread(target=relay, daemon=True).start()
-    messages.put(solve_task(task, token, messages.put))
+    kind, key, (pid, payload) = solve_task(task, token, messages.put)
+    if kind == "done":
+        path = os.path.join(spool, f"{pid}.json")
+        with open(path + ".part", "w") as file:
+            json.dump(payload, file)
+        os.replace(path + ".part", path)  # the path is sent only once the file is whole
+        messages.put(("done-file", key, (pid, path)))
+    else:
+        messages.put((kind, key, (pid, str(payload)[:MAX_MESSAGE])))
+
+
+def unspooled(message: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A message of a solver process as `record` takes it (a spooled schedule file read back)."""
+    kind, key, payload = message
+    if kind != "done-file":
+        return message
+    import json
+
+    pid, path = payload
+    with open(path) as file:
+        result = json.load(file)
+    os.remove(path)
+    return ("done", key, (pid, result))
 
 
 def solve_task(task: Task, token: StopToken, send: Callable[[Any], object]) -> tuple[Any, ...]:

@@ -26,7 +26,7 @@ from typing import Any
 
 import ray
 
-from scheduler.executor import Batch, OnEvent, Outcome, Task, record, solve_task
+from scheduler.executor import NO_ANSWER, Batch, OnEvent, Outcome, Task, record, solve_task
 from scheduler.stop import StopToken
 
 POLL = 0.2
@@ -138,10 +138,12 @@ class RayExecutor:
                     try:
                         record(ray.get(ref), outcomes, on_progress)
                     except ray.exceptions.RayError as error:
-                        outcomes[key].error = f"Ray task failed: {type(error).__name__}: {error}"
+                        failed = f"Ray task failed: {type(error).__name__}: {error}"
+                        outcomes[key].error = outcomes[key].error or failed
                 if batch.overdue(STOP_GRACE):
-                    for ref in running:
+                    for ref, key in running.items():
                         ray.cancel(ref, force=True)
+                        outcomes[key].error = outcomes[key].error or NO_ANSWER
         finally:
             for ref in running:
                 ray.cancel(ref, force=True)

@@ -99,6 +99,9 @@ class SolveResult:
     progress: tuple[Progress, ...] = field(default=())
     explanation: tuple[Conflict, ...] = field(default=())
     """When INFEASIBLE: why, in the planner's words (pre-solve checks or a conflicting set)."""
+    note: str = ""
+    """How the schedule was found when the status alone does not say (e.g. a large plant improved
+    by large-neighbourhood search, or why CP-SAT did not run); empty otherwise."""
     levels: tuple[LevelResult, ...] = field(default=())
     """Per objective level, in lexicographic order; one entry for a single-level objective.
 

@@ -18,6 +18,7 @@ from scheduler.heuristics import (
     best_factory_dispatch,
     objective_of_ends,
 )
+from scheduler.lower_bounds import static_bounds
 from scheduler.params import SolveParams
 from scheduler.planning.pins import Pins, stability_cost
 from scheduler.problem import MAX_TIME, Problem
@@ -48,6 +49,9 @@ BUILD_SECONDS_PER_MODE = 10e-6
 """A model is not built when less time is left than this per mode (about half what a build takes:
 2.2 s at 100,000 single-mode operations, `benchmarks/bench_core.py build`): it could not be
 searched. The build itself stops between rules when the deadline passes."""
+LNS_FINISH_SECONDS = 0.5
+"""Time kept back from a large plant's neighbourhood search for its last neighbourhood's overrun
+and the final verification (plant-2000 ended at 61.0 s of 60 s without it)."""
 HINT_COMPLETION_LIMIT = 2.0
 """Seconds at most (and a fifth of the time left) for extending a hint to every model variable."""
 
@@ -102,12 +106,31 @@ def solve(
         if hinted.ok and (incumbent_objective is None or _objective(hinted) < incumbent_objective):
             incumbent, incumbent_objective = hint, _objective(hinted)
     heuristic_time = time.perf_counter() - started
+    # Proven from the problem alone (calendar-aware heads, machine load, changeovers, purchases):
+    # the reported bound of a level is the better of this and its search's.
+    # (Classic benchmarks: CP-SAT's own bound is as good and this would only cost time.)
+    static = None if problem.is_classic else static_bounds(problem, deadline)
+    static_levels = static.levels if static is not None else None
 
     if incumbent is not None and cpsat.circuit_size(problem) > cpsat.MAX_CIRCUIT_ARCS:
-        # The changeover circuits alone would take longer to build than the solve may run; the
-        # verified dispatching schedule is the answer (status HEURISTIC).
-        return _heuristic_only(problem, incumbent, started, heuristic_time)
+        # The full model's changeover circuits alone would take longer to build than the solve
+        # may run: large-neighbourhood search around the dispatching schedule instead.
+        return _large_plant(
+            problem,
+            params,
+            deadline,
+            incumbent,
+            started,
+            heuristic_time,
+            static_levels,
+            on_progress,
+        )
 
+    if incumbent is not None and pins is None and problem.items:
+        # Dispatching buys just in time from the fastest supplier; the same operations with the
+        # cheapest purchases that deliver in time are a better start (benchmarks/README.md,
+        # "Large plants (issue 11)": auto-parts 103,491 -> 89,709).
+        incumbent, incumbent_objective = _cheapest_purchases(problem, incumbent, deadline)
     progress: list[Progress] = []
     first_solution: list[float] = []
     searching = [0]  # the objective level being searched, for the progress events
@@ -172,7 +195,7 @@ def solve(
     ):
         raise AssertionError(f"a rescheduled plan breaks its pins: {broken[0]}")
     objective = _objective(report) if report is not None else None
-    levels = _level_results(problem, searches, schedule, report, pins)
+    levels = _level_results(problem, searches, schedule, report, pins, static_levels)
     last = levels[-1]
     bound = last.bound
     if bound is not None and objective is not None:
@@ -435,8 +458,10 @@ def _level_results(
     schedule: Schedule | None,
     report: Report | None,
     pins: Pins | None = None,
+    static: tuple[int, ...] | None = None,
 ) -> tuple[LevelResult, ...]:
-    """Per level: its value in the returned schedule, and what its own search found and proved.
+    """Per level: its value in the returned schedule, and what its own search found and proved
+    (its bound the better of its search's and `static`'s, each a proof).
 
     Checks that each level's search reported the value the verifier computes for its schedule,
     and that the returned schedule keeps every earlier level within its limit.
@@ -461,7 +486,7 @@ def _level_results(
             limit = level_limit(best, levels[level].tolerance)
             if report is not None and report.levels[level] > limit:
                 raise AssertionError(f"level {level} is {report.levels[level]}, above its limit")
-        bound = outcome.bound if outcome is not None else None
+        bound = _better_bound(outcome.bound if outcome is not None else None, static, level)
         if bound is not None and best is not None:
             bound = min(bound, best)
         status = SolveStatus.UNKNOWN
@@ -555,16 +580,31 @@ def _without_max_lags(problem: Problem) -> Problem:
     return Problem.model_validate(data)
 
 
+def _better_bound(searched: int | None, static: tuple[int, ...] | None, level: int) -> int | None:
+    """The larger of two proven lower bounds of `level`, either of which may be missing."""
+    proven = [b for b in (searched, static[level] if static is not None else None) if b is not None]
+    return max(proven) if proven else None
+
+
 def _heuristic_only(
-    problem: Problem, incumbent: Schedule, started: float, heuristic_time: float
+    problem: Problem,
+    incumbent: Schedule,
+    started: float,
+    heuristic_time: float,
+    static: tuple[int, ...] | None,
+    report: Report | None = None,
 ) -> SolveResult:
-    report = check(problem, incumbent)
+    """The verified `incumbent` as the answer (status HEURISTIC); `report` is its check when
+    the caller has one."""
+    if report is None:
+        report = check(problem, incumbent)
+    bound = None if static is None else min(static[-1], _objective(report))
     return SolveResult(
         status=SolveStatus.HEURISTIC,
         stop_reason=StopReason.FINISHED,
         objective=_objective(report),
-        best_bound=None,
-        gap=None,
+        best_bound=bound,
+        gap=None if bound is None else relative_gap(_objective(report), bound),
         wall_time=time.perf_counter() - started,
         heuristic_time=heuristic_time,
         build_time=0.0,
@@ -574,10 +614,127 @@ def _heuristic_only(
         schedule=incumbent,
         kpis=report.kpis,
         levels=tuple(
-            LevelResult(value=v, best=None, bound=None, status=SolveStatus.UNKNOWN)
-            for v in report.levels
+            LevelResult(
+                value=v,
+                best=None,
+                bound=_better_bound(None, static, level),
+                status=SolveStatus.UNKNOWN,
+            )
+            for level, v in enumerate(report.levels)
         ),
     )
+
+
+def _cheapest_purchases(
+    problem: Problem, incumbent: Schedule, deadline: Deadline
+) -> tuple[Schedule, int]:
+    """`incumbent` with its purchases re-planned (`cpsat.replan_purchases`) when that verifies
+    and is better on the objective levels; else `incumbent`. With its objective."""
+    report = check(problem, incumbent)
+    replanned = cpsat.replan_purchases(problem, incumbent, deadline)
+    if replanned is not None:
+        better = verify(problem, replanned)
+        if better.ok and better.levels < report.levels:
+            return replanned, _objective(better)
+    return incumbent, _objective(report)
+
+
+def _large_plant(
+    problem: Problem,
+    params: SolveParams,
+    deadline: Deadline,
+    incumbent: Schedule,
+    started: float,
+    heuristic_time: float,
+    static: tuple[int, ...] | None,
+    on_progress: OnProgress | None,
+) -> SolveResult:
+    """Improve the verified `incumbent` by large-neighbourhood search (`cpsat.lns`) until the
+    deadline; FEASIBLE when it improved, else HEURISTIC, the note saying what ran."""
+    dispatching = check(problem, incumbent)
+    progress: list[Progress] = []
+
+    def improved(levels: tuple[int, ...], level: int, schedule: Schedule) -> None:
+        bound = static[level] if static is not None else 0
+        event = Progress(
+            elapsed=time.perf_counter() - started,
+            objective=levels[level],
+            bound=bound,
+            gap=relative_gap(levels[level], bound),
+            solutions=len(progress) + 1,
+            schedule=schedule,
+            level=level,
+        )
+        progress.append(event)
+        if on_progress is not None:
+            on_progress(event)
+
+    outcome = cpsat.improve(
+        problem,
+        incumbent,
+        # The last neighbourhood may overrun by a little, and the result is verified after it.
+        deadline.within(max(0.0, deadline.remaining() - LNS_FINISH_SECONDS)),
+        workers=params.workers,
+        seed=params.seed,
+        lower_bounds=static,
+        on_improvement=improved,
+        levels=tuple(dispatching.levels),
+    )
+    final = dispatching if outcome.schedule is incumbent else check(problem, outcome.schedule)
+    result = _heuristic_only(problem, outcome.schedule, started, heuristic_time, static, final)
+    before, after = _objective(dispatching), result.objective
+    assert after is not None
+    note = _large_plant_note(problem, outcome, before, after)
+    stopped = deadline.stop is not None and deadline.stop.stopped
+    proven = static is not None and all(v == b for v, b in zip(outcome.levels, static, strict=True))
+    if outcome.accepted:
+        status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+    else:
+        status = SolveStatus.HEURISTIC
+    levels = tuple(
+        dataclasses.replace(
+            level,
+            best=level.value if outcome.accepted else None,
+            status=status if status is not SolveStatus.HEURISTIC else SolveStatus.UNKNOWN,
+        )
+        for level in result.levels
+    )
+    return dataclasses.replace(
+        result,
+        status=status,
+        stop_reason=StopReason.CANCELLED
+        if stopped and not proven
+        else StopReason.FINISHED
+        if proven
+        else StopReason.TIME_LIMIT,
+        wall_time=time.perf_counter() - started,
+        build_time=outcome.build_time,
+        first_solution_time=progress[0].elapsed if progress else None,
+        solutions=len(progress),
+        heuristic_objective=before,
+        progress=tuple(progress),
+        note=note,
+        levels=levels,
+    )
+
+
+def _large_plant_note(problem: Problem, outcome: cpsat.LnsOutcome, before: int, after: int) -> str:
+    """What ran on a large plant, in words: never that CP-SAT searched when it did not."""
+    arcs = cpsat.circuit_size(problem)
+    parts = [f"{arcs:,} candidate changeover arcs are too many for one model"]
+    if outcome.purchases_replanned:
+        parts.append("the purchases were re-planned for the dispatching schedule (CP-SAT)")
+    if outcome.neighbourhoods:
+        moves = outcome.accepted - outcome.purchases_replanned
+        parts.append(
+            f"large-neighbourhood search with CP-SAT: {outcome.neighbourhoods} neighbourhoods, "
+            f"{moves} improving"
+        )
+    else:
+        parts.append(f"no neighbourhood was searched: {outcome.reason}")
+    change = 100 * (before - after) / max(1, abs(before))
+    parts.append(f"objective {after} against dispatching's {before} ({change:.1f} % better)")
+    return "; ".join(parts)
 
 
 def _makespan(schedule: Schedule) -> int:

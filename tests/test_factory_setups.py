@@ -324,3 +324,58 @@ def test_setup_cost_and_time_objectives_end_to_end():
         assert result.status is SolveStatus.OPTIMAL and result.objective == expected
         assert result.kpis is not None
         assert result.kpis.value(problem.objective.terms[0].kind) == expected
+
+
+def test_a_changeover_after_a_resumable_operation_counts_from_its_real_end():
+    """A resumable operation stretched over a break (0-4, then 10-12) ends at 12, so its
+    same-family successor needs its changeover from 12: the optimum puts the short one first
+    (makespan 16). The model once counted from start + duration (6) and returned 12, which
+    the verifier rejected."""
+    problem = parse_problem(
+        {
+            "calendars": [
+                {
+                    "id": "gap",
+                    "exceptions": [
+                        {"start": 0, "end": 4, "working": True},
+                        {"start": 10, "end": 1000, "working": True},
+                    ],
+                }
+            ],
+            "machines": [
+                {
+                    "id": "m0",
+                    "calendar": "gap",
+                    "setups": [{"from_family": "F", "to_family": "F", "time": 5}],
+                }
+            ],
+            "families": [{"id": "F"}],
+            "orders": [
+                {
+                    "id": "long",
+                    "operations": [
+                        {
+                            "id": "o0",
+                            "family": "F",
+                            "resumable": True,
+                            "machines": [{"machine_id": "m0", "duration": 6}],
+                        }
+                    ],
+                },
+                {
+                    "id": "short",
+                    "operations": [
+                        {
+                            "id": "o0",
+                            "family": "F",
+                            "machines": [{"machine_id": "m0", "duration": 1}],
+                        }
+                    ],
+                },
+            ],
+        }
+    )
+    result = solve(problem, FAST)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == 16
+    assert verify(problem, result.schedule).ok

@@ -1,6 +1,7 @@
 """Problem → CP-SAT model → schedule. The only package that imports `ortools`."""
 
 from scheduler.cpsat.bounds import horizon_is_proof, widening_cap
+from scheduler.cpsat.lns import LnsOutcome, improve, replan_purchases
 from scheduler.cpsat.model import (
     BuildExpired,
     SchedulingModel,
@@ -16,6 +17,7 @@ from scheduler.cpsat.solver import SearchOutcome, search
 __all__ = [
     "MAX_CIRCUIT_ARCS",
     "BuildExpired",
+    "LnsOutcome",
     "SchedulingModel",
     "SearchOutcome",
     "add_hint",
@@ -26,7 +28,9 @@ __all__ = [
     "hint_values",
     "hold_level",
     "horizon_is_proof",
+    "improve",
     "minimize_level",
+    "replan_purchases",
     "search",
     "widening_cap",
 ]

@@ -129,11 +129,16 @@ def time_windows(
     problem: Problem,
     incumbent_objective: int | None,
     incumbent_makespan: int = 0,
+    horizon_cap: int | None = None,
     *,
     any_problem: bool = False,
 ) -> TimeWindows:
+    """`horizon_cap` (a large-neighbourhood search's choice, not a proof) keeps every completion
+    at most there, though never below `incumbent_makespan` nor an order's critical path."""
     ix = problem.index
     caps = completion_caps(problem, incumbent_objective, any_problem=any_problem)
+    if horizon_cap is not None:
+        caps = np.minimum(caps, horizon_cap)
     # A factory horizon is an estimate (calendars, lags); a real schedule proves more is enough.
     caps = np.maximum(caps, incumbent_makespan)
     # Never below the order's own critical path: then the caps are unsatisfiable only when the

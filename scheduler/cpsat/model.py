@@ -44,6 +44,8 @@ def build_model(
     relaxed: bool = False,
     deadline: Deadline | None = None,
     pins: Pins | None = None,
+    successors: dict[tuple[int, int], frozenset[int]] | None = None,
+    horizon_cap: int | None = None,
 ) -> SchedulingModel:
     """The CP-SAT model of `problem`; an incumbent's objective (if any) tightens every window.
 
@@ -55,11 +57,18 @@ def build_model(
     `deadline` expires before the model is complete (checked between rules). With `pins` (a
     reschedule), pinned operations are fixed and the last level gains the stability term; an
     incumbent's objective then tightens the windows of a factory problem too.
+    `successors` prunes the changeover circuits to the arcs it lists (see `OperationVars`);
+    `horizon_cap` caps the horizon (see `time_windows`): both restrict the search to schedules
+    near a reference one, for large-neighbourhood search.
     """
     model = cp_model.CpModel()
     model.name = problem.name or "scheduler"
     windows = time_windows(
-        problem, incumbent_objective, incumbent_makespan, any_problem=pins is not None
+        problem,
+        incumbent_objective,
+        incumbent_makespan,
+        horizon_cap,
+        any_problem=pins is not None,
     )
     if pins is not None:
         windows = pinned_windows(problem, windows, pins)
@@ -67,6 +76,8 @@ def build_model(
     ops = operation_vars(model, problem, windows, explain=explain)
     if relaxed:
         ops = dataclasses.replace(ops, violations=[])
+    if successors is not None:
+        ops = dataclasses.replace(ops, successors=successors)
     for rule in RULES:
         _check(deadline)
         rule(model, problem, ops)

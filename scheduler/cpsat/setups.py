@@ -11,7 +11,9 @@ is a much stronger propagator of the same disjunction, the circuit only adds the
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -88,9 +90,11 @@ def _add_machine_circuit(
     def changeover(a: _Node, b: _Node) -> Setup:
         return (0, 0) if a.family is None else setup(a.family, b.family)
 
-    # Without a single changeover that costs time or money, the no-overlap says it all.
-    if not any(setup(None, n.family) != (0, 0) for n in nodes) and not any(
-        changeover(a, b) != (0, 0) for a in nodes for b in nodes if a is not b
+    # Without a single changeover that costs time or money, the no-overlap says it all. (By
+    # family, not by pair of nodes: quadratic in the nodes was seconds on plant-2000.)
+    families = {n.family for n in nodes}
+    if not any(setup(None, f) != (0, 0) for f in families) and not any(
+        setup(a, b) != (0, 0) for a in families if a is not None for b in families
     ):
         return
 
@@ -123,9 +127,19 @@ def _add_machine_circuit(
     if all_optional:
         arcs.append((0, 0, model.new_bool_var(f"idle{machine}")))
 
+    node_of_op = {n.op: b for b, n in enumerate(nodes, start=1)}
     for a, before in enumerate(nodes, start=1):
         earliest_a = bounds[a - 1][0]
-        for b, after in enumerate(nodes, start=1):
+        if v.successors is None:
+            candidates: Iterable[tuple[int, _Node]] = enumerate(nodes, start=1)
+        else:
+            allowed = v.successors.get((machine, before.op), frozenset())
+            candidates = [
+                (node_of_op[o], nodes[node_of_op[o] - 1])
+                for o in sorted(allowed)
+                if o in node_of_op
+            ]
+        for b, after in candidates:
             if a == b:
                 continue
             time, cost = changeover(before, after)
@@ -134,8 +148,46 @@ def _add_machine_circuit(
             if earliest_a + gap > bounds[b - 1][1] or ancestors.precedes(after.op, before.op):
                 continue
             literal = arc(a, b, time, cost)
-            model.add(v.start[after.op] >= v.start[before.op] + gap).only_enforce_if(literal)
+            # From the real end: a resumable operation's span may stretch over breaks, so
+            # start + duration would let the changeover overlap it (the verifier rejects that).
+            model.add(v.start[after.op] >= v.end[before.op] + time).only_enforce_if(literal)
     model.add_circuit(arcs)
+
+
+PLAUSIBLE_NEIGHBOURS = 4
+"""Per operation and machine with changeovers, how many operations before and after it (by its
+start in a reference schedule) may follow it directly once the circuits are pruned."""
+
+
+def plausible_successors(
+    problem: Problem, starts: Sequence[int], machines: Sequence[int], k: int = PLAUSIBLE_NEIGHBOURS
+) -> dict[tuple[int, int], frozenset[int]]:
+    """The arcs worth keeping around a reference schedule (operation `o` at `starts[o]` on
+    `machines[o]`): on each machine with changeovers, each operation may be followed by the `k`
+    operations that may run there and start nearest before and after it in the reference, and
+    by its successor in the reference's own sequence (so the reference stays a solution).
+
+    A large neighbourhood search only moves operations a little at a time, so an arc between two
+    operations far apart in time would never be used; dropping them shrinks the circuits from
+    quadratic to linear in the operations (plant-2000: 1.06 M candidate arcs).
+    """
+    ix = problem.index
+    on_machine: dict[int, list[int]] = defaultdict(list)
+    for kk, (m, duration) in enumerate(
+        zip(ix.mode_machine.tolist(), ix.mode_duration.tolist(), strict=True)
+    ):
+        if duration > 0 and problem.machines[m].setups:
+            on_machine[m].append(int(ix.op_of_mode[kk]))
+    found: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for m, ops in on_machine.items():
+        ranked = sorted(ops, key=lambda o: (starts[o], o))
+        for r, o in enumerate(ranked):
+            found[(m, o)].update(ranked[max(0, r - k) : r])
+            found[(m, o)].update(ranked[r + 1 : r + 1 + k])
+        ran = [o for o in ranked if machines[o] == m]
+        for before, after in itertools.pairwise(ran):
+            found[(m, before)].add(after)
+    return {key: frozenset(s) for key, s in found.items()}
 
 
 def _domain(var: cp_model.IntVar) -> tuple[int, int]:

@@ -55,6 +55,9 @@ class OperationVars:
     """The purchases the solver may place (see `materials.py`), read back into the schedule."""
     guards: dict[str, cp_model.IntVar] | None = None
     """Set when explaining infeasibility: one assumption literal per named hard constraint."""
+    successors: dict[tuple[int, int], frozenset[int]] | None = None
+    """Per (machine, operation), the only operations that may directly follow it there, on a
+    machine with changeovers (`setups.plausible_successors`, for large plants); None: any operation may."""
     violations: list[cp_model.IntVar] | None = None
     """Set in a relaxed model (`build_model(..., relaxed=True)`): deadlines and maximum lags may
     be exceeded, each by its own non-negative variable listed here (their sum is minimised)."""

@@ -161,14 +161,9 @@ class Revision:
             heuristic_objective=data["heuristic_objective"],
             schedule=self.schedule,
             kpis=evaluate(self.problem, self.schedule),
+            # The schedule file names a level's fields as LevelResult does.
             levels=tuple(
-                LevelResult(
-                    level["value"],
-                    level["best"],
-                    level["bound"],
-                    SolveStatus(level["status"]),
-                    level["limit"],
-                )
+                LevelResult(**level | {"status": SolveStatus(level["status"])})
                 for level in data["levels"]
             ),
         )

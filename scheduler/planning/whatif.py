@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scheduler.executor import Executor, LocalPool, Outcome, Progress, Task
+from scheduler.executor import NO_ANSWER, NOT_STARTED, Executor, LocalPool, Outcome, Progress, Task
 from scheduler.formats.solution import read_schedule
 from scheduler.planning.changes import ScenarioFile, apply_scenario
 from scheduler.problem import Problem
@@ -66,7 +67,11 @@ class Answer:
 
     @property
     def status(self) -> str:
-        return "ERROR" if self.result is None else str(self.result["status"])
+        """The solve's status; UNKNOWN for a solve the budget's end (or a stop) left unstarted or
+        without a schedule: time ran out, nothing failed."""
+        if self.result is not None:
+            return str(self.result["status"])
+        return "UNKNOWN" if self.error in (NOT_STARTED, NO_ANSWER) else "ERROR"
 
     @property
     def optimal(self) -> bool:
@@ -140,7 +145,19 @@ def compare(
             for name in sharing[event.key]:
                 on_progress(name, event)
 
-    outcomes = executor.run(tasks, plan.width, stop=stop, on_progress=progress)
+    # The pool shares the budget out, but on a loaded machine process starts alone can outlast it:
+    # the comparison itself is stopped at its end (each running solve returns its best schedule,
+    # those not started are dropped), so every caller keeps the budget (`benchmarks/README.md`).
+    inner = StopToken()
+    forget = stop.on_stop(inner.stop) if stop is not None else (lambda: None)
+    timer = threading.Timer(max(0.0, end - time.time()), inner.stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        outcomes = executor.run(tasks, plan.width, stop=inner, on_progress=progress)
+    finally:
+        timer.cancel()
+        forget()
     for answer in answers:
         _gather(answer, outcomes[answer.solved_as])
     for answer in answers[1:]:

@@ -114,7 +114,7 @@ def _problem_data(message: pb.Problem) -> tuple[dict[str, Any], list[FieldViolat
     data: dict[str, Any] = {
         "name": message.name,
         "machines": [_machine_data(m) for m in message.machines],
-        "orders": [_order_data(order) for order in message.orders],
+        "orders": [order_data(order) for order in message.orders],
         "calendars": [
             _calendar_data(c, f"calendars[{i}]", violations)
             for i, c in enumerate(message.calendars)
@@ -271,7 +271,7 @@ def _item_data(item: pb.Item) -> dict[str, Any]:
     }
 
 
-def _order_data(order: pb.Order) -> dict[str, Any]:
+def order_data(order: pb.Order) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": order.id,
         "release": order.release,
@@ -373,7 +373,7 @@ def problem_to_proto(problem: Problem) -> pb.Problem:
             arrival=purchase.arrival,
         )
     for order in problem.orders:
-        _order_to_proto(order, message.orders.add())
+        order_to_proto(order, message.orders.add())
     levels = problem.objective.levels
     if len(levels) == 1 and levels[0].tolerance == 0:
         for term in levels[0].terms:
@@ -386,7 +386,7 @@ def problem_to_proto(problem: Problem) -> pb.Problem:
     return message
 
 
-def _order_to_proto(order: Order, item: pb.Order) -> None:
+def order_to_proto(order: Order, item: pb.Order) -> None:
     item.id, item.release, item.weight, item.quantity = (
         order.id,
         order.release,
@@ -643,7 +643,7 @@ def result_from_proto(problem: Problem, message: pb.SolveResult) -> SolveResult:
         schedule=schedule,
         kpis=evaluate(problem, schedule) if schedule is not None else None,
         explanation=tuple(
-            Conflict(_conflict_code(c.code), c.message, c.field, tuple(c.ids))
+            Conflict(conflict_code(c.code), c.message, c.field, tuple(c.ids))
             for c in message.explanation
         ),
         levels=tuple(
@@ -659,7 +659,7 @@ def result_from_proto(problem: Problem, message: pb.SolveResult) -> SolveResult:
     )
 
 
-def _conflict_code(code: str) -> ConflictCode:
+def conflict_code(code: str) -> ConflictCode:
     try:
         return ConflictCode(code)
     except ValueError:
@@ -722,8 +722,30 @@ def _unix_timestamp(seconds: float) -> Timestamp:
     return message
 
 
+COMPARISON_JOB = b"\x00comparison\x00"
+"""Prefix of a comparison job's stored request (a CreateComparisonJobRequest follows). A serialized
+message never starts with a zero byte (field number 0 is no valid tag), so no schedule job's
+request (a CreateScheduleJobRequest, as stored before comparisons existed) can be taken for one."""
+
+JobRequest = pb.CreateScheduleJobRequest | pb.CreateComparisonJobRequest
+
+
+def job_request_bytes(request: JobRequest) -> bytes:
+    """What the store keeps of a job's request (deterministic: equal requests, equal bytes)."""
+    data = request.SerializeToString(deterministic=True)
+    return COMPARISON_JOB + data if isinstance(request, pb.CreateComparisonJobRequest) else data
+
+
+def job_request(data: bytes) -> JobRequest:
+    """A stored job request, of either kind."""
+    if data.startswith(COMPARISON_JOB):
+        return pb.CreateComparisonJobRequest.FromString(data[len(COMPARISON_JOB) :])
+    return pb.CreateScheduleJobRequest.FromString(data)
+
+
 def job_to_proto(job: Job, *, with_result: bool = True) -> pb.ScheduleJob:
     """The job for clients; `with_result=False` leaves out the (possibly large) result."""
+    comparison = job.request.startswith(COMPARISON_JOB)
     message = pb.ScheduleJob(
         job_id=job.id,
         state=_JOB_STATE[job.state],
@@ -733,16 +755,21 @@ def job_to_proto(job: Job, *, with_result: bool = True) -> pb.ScheduleJob:
         failure_reason=job.failure_reason,
         problem_name=job.name,
     )
+    # A listing reads no requests: its jobs' kind stays unspecified.
+    if job.request:
+        message.kind = pb.JOB_KIND_COMPARISON if comparison else pb.JOB_KIND_SCHEDULE
     if job.progress is not None:
         message.progress.CopyFrom(progress_to_proto(job.progress))
     if with_result and job.result is not None:
-        message.result.ParseFromString(job.result)
+        (message.comparison if comparison else message.result).ParseFromString(job.result)
     return message
 
 
 __all__ = [
     "duration_seconds",
     "job_progress",
+    "job_request",
+    "job_request_bytes",
     "job_state_from_proto",
     "job_state_to_proto",
     "job_to_proto",

@@ -17,7 +17,6 @@ from datetime import UTC
 from typing import Any
 
 import grpc
-from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import ValidationError
 
@@ -33,13 +32,17 @@ from scheduler.planning.live import (
     Revision,
     SolveFn,
     StabilityPolicy,
-    parse_entries,
 )
 from scheduler.planstore import MAX_ID_LENGTH, EntryConflict, PlanNotFound
 from scheduler.problem import FieldViolation, InvalidProblem, Order, Problem, violations_of
 from scheduler.result import SolveResult
 from scheduler.service import convert, errors
 from scheduler.service.convert import pb
+from scheduler.service.convert_planning import (
+    events_from_proto,
+    freeze_ticks,
+    scenarios_from_proto,
+)
 from scheduler.service.limits import (
     Gate,
     ServiceLimits,
@@ -129,7 +132,7 @@ class PlanService:
             raise _invalid("events", "at least one event is required")
         problem = view.revision.problem if view.revision else view.spec.problem
         entries = _entries(request.events, problem)
-        with _plan_errors(request.events):
+        with _plan_errors():
             accepted = self._runner.report(view.id, entries)
         current = self._runner.view(view.id).revision
         return pb.ReportEventsResponse(
@@ -186,9 +189,11 @@ class PlanService:
                 f"is at revision {current}",
                 reason="PLAN_MOVED_ON",
             )
-        scenario = _scenario(request.scenario)
+        scenario = _scenario(
+            request.scenario, view.revision.problem if view.revision else view.spec.problem
+        )
         entry_id = f"scenario:{uuid.uuid4().hex}"
-        with _plan_errors(()):
+        with _plan_errors():
             self._runner.promote(view.id, entry_id, scenario)
         wait = min(MAX_PROMOTION_WAIT, view.spec.parameters.time_limit + ANSWER_MARGIN)
         revision = self._runner.wait_answered(view.id, entry_id, wait)
@@ -212,7 +217,7 @@ class PlanService:
         if not request.HasField("order"):
             raise _invalid("order", "required")
         try:
-            order = Order.model_validate(convert._order_data(request.order))
+            order = Order.model_validate(convert.order_data(request.order))
         except ValidationError as error:
             raise errors.invalid_argument(convert.prefixed(violations_of(error), "order")) from None
         try:
@@ -302,132 +307,91 @@ def _stability(request: pb.CreatePlanRequest, problem: Problem) -> StabilityPoli
     stability = request.stability
     if stability.weight < 0:
         raise _invalid("stability.weight", "must be >= 0")
-    freeze = 0
-    if stability.HasField("freeze"):
-        seconds = convert.duration_seconds(stability.freeze)
-        if seconds < 0:
-            raise _invalid("stability.freeze", "must not be negative")
-        # Rounded up: a freeze of half a tick still keeps the next tick's operations.
-        freeze = math.ceil(seconds / problem.tick.total_seconds())
+    try:
+        freeze = freeze_ticks(problem, stability)
+    except InvalidProblem as error:
+        raise errors.invalid_argument(error.violations) from None
     return StabilityPolicy(freeze=freeze, weight=stability.weight)
 
 
-def _entries(events: Sequence[pb.ReportedEvent], problem: Problem) -> list[LogEntry]:
-    """The reported events as log entries; the MES time becomes the tick `at` (rounded up) when
-    the problem has a planning start, else it is only checked."""
-    data, violations = [], []
-    for i, reported in enumerate(events):
-        where = f"events[{i}]"
-        if not reported.HasField("event") or reported.event.WhichOneof("kind") is None:
-            violations.append(FieldViolation(f"{where}.event", "required: one kind must be set"))
-            continue
-        if not reported.HasField("time"):
-            violations.append(FieldViolation(f"{where}.time", "required"))
-            continue
-        item: dict[str, Any] = {"id": reported.event_id, "event": _oneof_data(reported.event)}
-        if problem.planning_start is not None:
+def _entries(reported: Sequence[pb.ReportedEvent], problem: Problem) -> list[LogEntry]:
+    """The reported events as log entries, validated like an events file; the MES time becomes
+    the tick `at` (rounded up) when the problem has a planning start, else it is only required.
+    Paths are the request's: `events[1].event.machine_id`, `events[1].event_id`."""
+    violations = [
+        FieldViolation(f"events[{i}].time", "required")
+        for i, r in enumerate(reported)
+        if not r.HasField("time")
+    ]
+    try:
+        events = events_from_proto([r.event for r in reported]).events
+    except InvalidProblem as error:
+        raise errors.invalid_argument(violations + _request_paths(error.violations)) from None
+    entries = []
+    for i, (r, event) in enumerate(zip(reported, events, strict=True)):
+        at = None
+        if problem.planning_start is not None and r.HasField("time"):
             # A planning start without an offset is in the plant's (unstated) zone: the MES
             # clock is taken as that zone's too.
             zone = UTC if problem.planning_start.tzinfo is not None else None
-            moment = reported.time.ToDatetime(tzinfo=zone)
             try:
-                item["at"] = max(0, math.ceil(problem.tick_of(moment) - 1e-9))
+                at = max(0, math.ceil(problem.tick_of(r.time.ToDatetime(tzinfo=zone)) - 1e-9))
             except ValueError as error:
-                violations.append(FieldViolation(f"{where}.time", str(error)))
-                continue
-        data.append(item)
+                violations.append(FieldViolation(f"events[{i}].time", str(error)))
+        try:
+            entries.append(LogEntry(id=r.event_id, at=at, event=event))
+        except ValidationError as error:
+            violations += [
+                FieldViolation(f"events[{i}].event_id", v.reason) for v in violations_of(error)
+            ]
     if violations:
         raise errors.invalid_argument(violations)
+    return entries
+
+
+def _scenario(message: pb.Scenario, problem: Problem) -> Scenario:
+    """The scenario, validated and tried on the released problem (unknown ids are refused here,
+    naming `scenario.changes[0].machine_id`)."""
     try:
-        return parse_entries(data)
-    except PlanError as error:
-        raise errors.invalid_argument(_proto_fields(error.violations, events)) from None
-
-
-def _scenario(message: pb.Scenario) -> Scenario:
-    missing = [
-        FieldViolation(f"scenario.changes[{i}]", "required: one kind must be set")
-        for i, change in enumerate(message.changes)
-        if change.WhichOneof("kind") is None
-    ]
-    if missing:
-        raise errors.invalid_argument(missing)
-    data = {"name": message.name, "changes": [_oneof_data(c) for c in message.changes]}
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as error:
-        raise errors.invalid_argument(convert.prefixed(violations_of(error), "scenario")) from None
-
-
-def _oneof_data(message: Message) -> dict[str, Any]:
-    """An Event or Change as the events or scenarios file writes it: {"kind": member, fields}.
-
-    Fields with explicit presence are copied only when set (absent ones keep the model's
-    default, None where the model has no other); a `*_time` twin stands for its tick field.
-    """
-    kind = message.WhichOneof("kind")
-    member = getattr(message, kind)
-    data: dict[str, Any] = {"kind": kind}
-    for field in member.DESCRIPTOR.fields:
-        name = field.name
-        if name.endswith("_time"):
-            if member.HasField(name):
-                data[name.removesuffix("_time")] = getattr(member, name).ToDatetime(tzinfo=UTC)
-            continue
-        if field.has_presence and not member.HasField(name):
-            if field.message_type is None and name in ("due", "deadline"):
-                data[name] = None  # absent: the order has none any more
-            continue
-        value = getattr(member, name)
-        if name == "order":
-            value = convert._order_data(value)
-        elif name == "shift":
-            value = {"days": list(value.days), "start": value.start, "end": value.end}
-        data.setdefault(name, value)
-    return data
+        parsed, _ = scenarios_from_proto(problem, [message])
+    except InvalidProblem as error:
+        raise errors.invalid_argument(
+            [
+                FieldViolation(v.field.replace("scenarios[0]", "scenario", 1), v.reason)
+                for v in error.violations
+            ]
+        ) from None
+    return parsed.scenarios[0]
 
 
 _EVENT_FIELD = re.compile(r"^events\[(\d+)\](?:\.(.*))?$")
+_RENAMED = {"id": "event_id", "at": "time"}
 
 
-def _proto_fields(
-    violations: Sequence[FieldViolation], events: Sequence[pb.ReportedEvent]
-) -> list[FieldViolation]:
-    """Domain field paths (`events[i].machine_id`) as the request's (`events[i].event.
-    machine_breakdown.machine_id`)."""
+def _request_paths(violations: Sequence[FieldViolation]) -> list[FieldViolation]:
+    """Domain paths (`events[1].machine_id`, `events[1].id`) as the request's
+    (`events[1].event.machine_id`, `events[1].event_id`); a promoted scenario's are `scenario.`."""
     renamed = []
     for v in violations:
-        match = _EVENT_FIELD.match(v.field)
-        if match is None or int(match.group(1)) >= len(events):
-            renamed.append(v)
-            continue
-        i, rest = int(match.group(1)), match.group(2) or ""
-        kind = events[i].event.WhichOneof("kind")
-        if rest == "id":
-            field = f"events[{i}].event_id"
-        elif rest == "at":
-            field = f"events[{i}].time"
-        elif rest.startswith("event.") or rest.startswith("scenario.") or not kind:
-            field = f"events[{i}].{rest}".rstrip(".")
-        else:
-            field = f"events[{i}].event.{kind}" + (f".{rest}" if rest else "")
+        field = v.field.replace("events[0].scenario.", "scenario.", 1)
+        match = _EVENT_FIELD.match(field)
+        if match is not None:
+            i, rest = match.group(1), match.group(2) or ""
+            if rest in _RENAMED:
+                field = f"events[{i}].{_RENAMED[rest]}"
+            elif not rest.startswith("event"):
+                field = f"events[{i}].event" + (f".{rest}" if rest else "")
         renamed.append(FieldViolation(field, v.reason))
     return renamed
 
 
 @contextmanager
-def _plan_errors(events: Sequence[pb.ReportedEvent]) -> Iterator[None]:
+def _plan_errors() -> Iterator[None]:
     """Domain errors of a report or promotion as statuses with the request's field paths."""
     try:
         yield
     except PlanError as error:
-        violations = _proto_fields(error.violations, events)
-        raise errors.invalid_argument(
-            [
-                FieldViolation(v.field.replace("events[0].scenario.", "scenario.", 1), v.reason)
-                for v in violations
-            ]
-        ) from None
+        raise errors.invalid_argument(_request_paths(error.violations)) from None
     except PlanNotFound as error:
         raise errors.not_found("plan", str(error.args[0])) from None
 

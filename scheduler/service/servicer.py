@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,13 +24,17 @@ import grpc
 from google.protobuf.message import DecodeError
 
 from scheduler.params import SolveParams
+from scheduler.planning.changes import ScenarioFile
 from scheduler.planning.live import PlanRunner
+from scheduler.planning.reschedule import Prepared, RescheduleError, diff, prepare
+from scheduler.planning.whatif import BASE
 from scheduler.problem import MAX_ID_LENGTH, FieldViolation, InvalidProblem, Problem
 from scheduler.result import Progress, SolveResult
-from scheduler.service import convert, errors
+from scheduler.schedule import Schedule
+from scheduler.service import convert, convert_planning, errors
 from scheduler.service.auth import TokenAuthenticator, caller, principal
 from scheduler.service.convert import pb
-from scheduler.service.jobs import JobRunner, SolveFn
+from scheduler.service.jobs import JobRunner, SolveFn, compare_within
 from scheduler.service.limits import (
     DeadlineTooShort,
     Gate,
@@ -64,6 +69,10 @@ WATCH_MIN_INTERVAL = 0.1
 MAX_JOB_ID_LENGTH = MAX_ID_LENGTH
 """Job ids are 32 hex digits; anything past the longest id of the API is refused unread."""
 MAX_PAGE_TOKEN_LENGTH = 128
+MAX_SCENARIOS = 64
+"""Most scenarios one comparison solves (each one is a solve of the whole problem)."""
+DEFAULT_STABILITY = pb.StabilityPolicy(weight=1)
+"""A Reschedule without a stability policy: as the CLI's default, weight 1 and no freeze."""
 
 log = logging.getLogger("scheduler.service")
 
@@ -258,17 +267,29 @@ class SchedulerServicer:
             return None, convert.prefixed(error.violations, "problem")
 
     def _admit(
-        self, request: Any, context: grpc.ServicerContext | None
+        self,
+        request: Any,
+        context: grpc.ServicerContext | None,
+        parameters: pb.SolveParameters | None = None,
     ) -> tuple[Problem, SolveParams]:
+        """The request's problem and parameters (`parameters`, with paths relative to the
+        request, when it has no `parameters` field); INVALID_ARGUMENT naming every fault."""
         if self._closing.is_set():
             raise errors.unavailable("the server is shutting down; retry on another replica")
         problem, violations = self._admit_problem(request)
         remaining = context.time_remaining() if context is not None else None
         params = None
         try:
-            params = solve_params(request.parameters, self._limits, remaining=remaining)
+            params = solve_params(
+                request.parameters if parameters is None else parameters,
+                self._limits,
+                remaining=remaining,
+            )
         except InvalidProblem as error:
-            violations += convert.prefixed(error.violations, "parameters")
+            if parameters is None:
+                violations += convert.prefixed(error.violations, "parameters")
+            else:
+                violations += error.violations
         except DeadlineTooShort as error:
             if not violations:
                 raise errors.deadline_exceeded(str(error)) from None
@@ -288,18 +309,30 @@ class SchedulerServicer:
 
     # -- RPCs
 
-    def solve(self, request: pb.SolveRequest, context: grpc.ServicerContext, call: Call) -> Any:
-        arrived = time.monotonic()
-        problem, params = self._admit(request, context)
+    def _search(
+        self,
+        problem: Problem,
+        params: SolveParams,
+        arrived: float,
+        context: grpc.ServicerContext,
+        **kwargs: Any,
+    ) -> SolveResult:
+        """One synchronous search in a solve slot, stopped when the call ends."""
         ticket = self._slot(params)
         try:
             with self._stoppable(context) as stop:
                 # The time limit counts from the request's arrival, its validation included.
                 deadline = Deadline.since(arrived, params.time_limit, stop)
-                result = self._solve_fn(problem, params, deadline=deadline)
+                result = self._solve_fn(problem, params, deadline=deadline, **kwargs)
         finally:
             self._slots.release(ticket)
         self._metrics.observe_solve(result.status.value)
+        return result
+
+    def solve(self, request: pb.SolveRequest, context: grpc.ServicerContext, call: Call) -> Any:
+        arrived = time.monotonic()
+        problem, params = self._admit(request, context)
+        result = self._search(problem, params, arrived, context)
         return pb.SolveResponse(result=convert.result_to_proto(problem, result))
 
     def solve_stream(
@@ -308,34 +341,13 @@ class SchedulerServicer:
         arrived = time.monotonic()
         problem, params = self._admit(request, context)
         ticket = self._slot(params)
-        events: queue.Queue[tuple[str, Any]] = queue.Queue()
         with self._stoppable(context) as stop:
             deadline = Deadline.since(arrived, params.time_limit, stop)
 
-            def run() -> None:
-                try:
-                    result = self._solve_fn(
-                        problem,
-                        params,
-                        deadline=deadline,
-                        on_progress=lambda p: events.put(("progress", p)),
-                    )
-                    events.put(("result", result))
-                except BaseException as error:
-                    events.put(("error", error))
-                finally:
-                    # The search, not the stream, holds the slot: it is freed when it ends.
-                    self._slots.release(ticket)
+            def work(put: Callable[[Any], None]) -> SolveResult:
+                return self._solve_fn(problem, params, deadline=deadline, on_progress=put)
 
-            threading.Thread(target=run, name=f"solve-{call.request_id}", daemon=True).start()
-            while True:
-                try:
-                    kind, item = events.get(timeout=1.0)
-                except queue.Empty:
-                    if not context.is_active():
-                        stop.stop()
-                        return
-                    continue
+            for kind, item in self._streaming(work, ticket, stop, context, call):
                 if kind == "progress":
                     progress: Progress = item
                     message = convert.progress_to_proto(progress)
@@ -344,13 +356,46 @@ class SchedulerServicer:
                             convert.schedule_to_proto(problem, progress.schedule)
                         )
                     yield pb.SolveStreamResponse(progress=message)
-                elif kind == "result":
+                else:
                     result: SolveResult = item
                     self._metrics.observe_solve(result.status.value)
                     yield pb.SolveStreamResponse(result=convert.result_to_proto(problem, result))
+
+    def _streaming(
+        self,
+        work: Callable[[Callable[[Any], None]], Any],
+        ticket: int,
+        stop: StopToken,
+        context: grpc.ServicerContext,
+        call: Call,
+    ) -> Iterator[tuple[str, Any]]:
+        """Run `work(put)` on a thread holding the slot `ticket`: ("progress", x) for each
+        `put(x)`, then ("result", what it returned). Stops the work when the caller leaves."""
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+        def run() -> None:
+            try:
+                events.put(("result", work(lambda item: events.put(("progress", item)))))
+            except BaseException as error:
+                events.put(("error", error))
+            finally:
+                # The search, not the stream, holds the slot: it is freed when it ends.
+                self._slots.release(ticket)
+
+        threading.Thread(target=run, name=f"solve-{call.request_id}", daemon=True).start()
+        while True:
+            try:
+                kind, item = events.get(timeout=1.0)
+            except queue.Empty:
+                if not context.is_active():
+                    stop.stop()
                     return
-                else:
-                    raise item
+                continue
+            if kind == "error":
+                raise item
+            yield kind, item
+            if kind == "result":
+                return
 
     def validate_problem(
         self, request: pb.ValidateProblemRequest, context: grpc.ServicerContext, call: Call
@@ -363,25 +408,40 @@ class SchedulerServicer:
     def create_schedule_job(
         self, request: pb.CreateScheduleJobRequest, context: grpc.ServicerContext, call: Call
     ) -> Any:
+        self._check_request_id(request)
+        problem, _ = self._admit(request, None)
+        job = self._create_job(request, problem.name, call)
+        return pb.CreateScheduleJobResponse(job=job)
+
+    def create_comparison_job(
+        self, request: pb.CreateComparisonJobRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        self._check_request_id(request)
+        base, *_ = self._admit_comparison(request, None)
+        return pb.CreateComparisonJobResponse(job=self._create_job(request, base.name, call))
+
+    def _check_request_id(self, request: convert.JobRequest) -> None:
         if len(request.request_id) > MAX_REQUEST_ID_LENGTH:
             raise errors.invalid_argument(
                 [FieldViolation("request_id", f"at most {MAX_REQUEST_ID_LENGTH} characters")]
             )
-        problem, _ = self._admit(request, None)
+
+    def _create_job(self, request: convert.JobRequest, name: str, call: Call) -> pb.ScheduleJob:
+        """Persist a validated job request (its request id aside, so retries compare equal)."""
         if self._store.count(JobState.QUEUED) >= self._limits.max_queued_jobs:
             raise errors.resource_exhausted(
                 f"{self._limits.max_queued_jobs} jobs are already queued",
                 retry_after=self._limits.default_time_limit,
                 reason="JOB_QUEUE_FULL",
             )
-        payload = pb.CreateScheduleJobRequest()
+        payload = type(request)()
         payload.CopyFrom(request)
         payload.request_id = ""
         try:
             job, created = self._store.create(
-                payload.SerializeToString(deterministic=True),
+                convert.job_request_bytes(payload),
                 request_id=request.request_id,
-                name=problem.name,
+                name=name,
                 owner=call.principal,
             )
         except RequestIdConflict as error:
@@ -390,7 +450,7 @@ class SchedulerServicer:
             ) from None
         if created:
             self._runner.notify()
-        return pb.CreateScheduleJobResponse(job=convert.job_to_proto(job))
+        return convert.job_to_proto(job)
 
     def _job_id(self, request: Any) -> str:
         if not request.job_id:
@@ -416,7 +476,7 @@ class SchedulerServicer:
         job = self._owned(self._job_id(request), call)
         message = _job_message(job, full=full)
         if request.view == pb.SCHEDULE_JOB_VIEW_PLAN:
-            message.problem.CopyFrom(pb.CreateScheduleJobRequest.FromString(job.request).problem)
+            message.problem.CopyFrom(convert.job_request(job.request).problem)
         return pb.GetScheduleJobResponse(job=message)
 
     def list_schedule_jobs(
@@ -506,6 +566,106 @@ class SchedulerServicer:
                 raise errors.unavailable("the server is shutting down; watch again to resume")
             seen = changes.version(job_id)
             job = self._store.get(job_id)
+
+    # -- The planning loop: what-if comparisons and rescheduling
+
+    def compare_scenarios(
+        self, request: pb.CompareScenariosRequest, context: grpc.ServicerContext, call: Call
+    ) -> Iterator[Any]:
+        arrived = time.monotonic()
+        base, scenarios, problems, params = self._admit_comparison(request, context)
+        ticket = self._slot(params)
+        solutions: Counter[str] = Counter()
+        with self._stoppable(context) as stop:
+            deadline = Deadline.since(arrived, params.time_limit, stop)
+
+            def work(put: Callable[[Any], None]) -> dict[str, Any]:
+                return compare_within(
+                    base,
+                    scenarios,
+                    deadline,
+                    cores=self._limits.workers_per_solve,
+                    on_progress=lambda name, event: put((name, event)),
+                )
+
+            for kind, item in self._streaming(work, ticket, stop, context, call):
+                if kind == "progress":
+                    name, event = item
+                    solutions[name] += 1
+                    yield convert_planning.scenario_progress(name, event, solutions[name])
+                else:
+                    comparison = convert_planning.comparison_to_proto(item, problems)
+                    yield pb.CompareScenariosResponse(comparison=comparison)
+
+    def _admit_comparison(
+        self,
+        request: pb.CompareScenariosRequest | pb.CreateComparisonJobRequest,
+        context: grpc.ServicerContext | None,
+    ) -> tuple[Problem, ScenarioFile, dict[str, Problem], SolveParams]:
+        """The base, the scenarios, every problem by name (the base's as BASE) and the budget."""
+        if len(request.scenarios) > MAX_SCENARIOS:
+            raise errors.invalid_argument(
+                [FieldViolation("scenarios", f"at most {MAX_SCENARIOS} scenarios per comparison")]
+            )
+        budget = convert_planning.budget(request)
+        base, params = self._admit(request, context, budget)
+        scenarios, problems = convert_planning.scenarios_from_proto(base, request.scenarios)
+        return base, scenarios, {BASE: base, **problems}, params
+
+    def reschedule(
+        self, request: pb.RescheduleRequest, context: grpc.ServicerContext, call: Call
+    ) -> Any:
+        arrived = time.monotonic()
+        problem, params = self._admit(request, context)
+        released, prepared = self._admit_replan(problem, request)
+        result = self._search(prepared.problem, params, arrived, context, pins=prepared.pins)
+        response = pb.RescheduleResponse(result=convert.result_to_proto(prepared.problem, result))
+        if result.schedule is not None:
+            changes = diff(problem, released, prepared.problem, result.schedule)
+            response.diff.CopyFrom(
+                convert_planning.diff_to_proto(changes, problem, prepared.problem)
+            )
+        return response
+
+    def _admit_replan(
+        self, problem: Problem, request: pb.RescheduleRequest
+    ) -> tuple[Schedule, Prepared]:
+        """The released plan, the events and the state they give; INVALID_ARGUMENT naming the
+        event or field at fault (nothing is applied unless all of it is valid)."""
+        violations: list[FieldViolation] = []
+        released = events = None
+        if not request.HasField("plan"):
+            violations.append(FieldViolation("plan", "required: the released schedule"))
+        else:
+            try:
+                released = convert_planning.released_from_proto(problem, request.plan)
+            except InvalidProblem as error:
+                violations += error.violations
+        try:
+            events = convert_planning.events_from_proto(request.events)
+        except InvalidProblem as error:
+            violations += error.violations
+        policy = request.stability if request.HasField("stability") else DEFAULT_STABILITY
+        if policy.weight < 0:
+            violations.append(FieldViolation("stability.weight", "must not be negative"))
+        if request.HasField("now") and request.now < 0:
+            violations.append(FieldViolation("now", "must not be negative"))
+        try:
+            freeze = convert_planning.freeze_ticks(problem, policy)
+        except InvalidProblem as error:
+            violations += error.violations
+        if violations or released is None or events is None:
+            raise errors.invalid_argument(violations)
+        now = request.now if request.HasField("now") else None
+        try:
+            prepared = prepare(
+                problem, released, events, now=now, freeze=freeze, weight=policy.weight
+            )
+        except RescheduleError as error:
+            raise errors.invalid_argument(
+                convert_planning.request_paths(error.violations)
+            ) from None
+        return released, prepared
 
 
 def _unimplemented(request: Any, context: grpc.ServicerContext, call: Call) -> Any:
