@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import LIMITS, hard_problem, params, spawn_server, two_orders, wait_until
+from conftest import LIMITS, hard_problem, params, spawn_server, wait_until
 
 from scheduler.client import SchedulerClient
 from scheduler.service.convert import pb
@@ -148,13 +148,15 @@ def test_killed_replicas_job_is_taken_over_and_finished(replicas, shared_store) 
 
 
 def test_two_replicas_racing_run_each_of_50_jobs_once(tmp_path: Path, postgres_url: str) -> None:
-    """50 jobs queued at once are all run, each exactly once, by two replicas sharing them."""
+    """50 jobs queued at once are all run, each exactly once, by two replicas sharing them.
+    Each runs its 0.2 s limit (a problem CP-SAT cannot prove at once), so that one replica cannot
+    drain the queue before the other's next look at it (a few ms each once made that a race)."""
     from scheduler.store_pg import PostgresJobStore
 
     store = PostgresJobStore(postgres_url, replica="test")
     try:
         with two_replicas(tmp_path, postgres_url, 2):
-            request = pb.CreateScheduleJobRequest(problem=two_orders(), parameters=params(2))
+            request = pb.CreateScheduleJobRequest(problem=hard_problem(), parameters=params(0.2))
             payload = request.SerializeToString(deterministic=True)
             ids: list[str] = []
             threads = [
