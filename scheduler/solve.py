@@ -16,6 +16,7 @@ from scheduler.heuristics import (
     best_dispatch,
     best_factory_dispatch,
     objective_of_ends,
+    tabu,
 )
 from scheduler.params import SolveParams
 from scheduler.planning.pins import Pins, stability_cost
@@ -47,6 +48,9 @@ BUILD_SECONDS_PER_MODE = 10e-6
 """A model is not built when less time is left than this per mode (about half what a build takes:
 2.2 s at 100,000 single-mode operations, `benchmarks/bench_core.py build`): it could not be
 searched. The build itself stops between rules when the deadline passes."""
+TABU_SHARE = 0.5
+"""Share of the time left after dispatching that the tabu search gets on a job shop with a makespan
+objective, before CP-SAT starts from its schedule (`benchmarks/README.md`, "Job-shop quality")."""
 HINT_COMPLETION_LIMIT = 2.0
 """Seconds at most (and a fifth of the time left) for extending a hint to every model variable."""
 
@@ -100,6 +104,21 @@ def solve(
         if hinted.ok and (incumbent_objective is None or _objective(hinted) < incumbent_objective):
             incumbent, incumbent_objective = hint, _objective(hinted)
     heuristic_time = time.perf_counter() - started
+
+    if (
+        pins is None
+        and incumbent is not None
+        and incumbent_objective is not None
+        and tabu.applies(problem)
+        and incumbent_objective <= tabu.makespan_lower_bound(problem)
+    ):
+        # The makespan meets a lower bound: nothing for CP-SAT to improve or prove.
+        result = _heuristic_only(problem, incumbent, started, heuristic_time, optimal=True)
+        assert result.objective is not None
+        event = Progress(result.wall_time, result.objective, result.objective, 0.0, 1, incumbent)
+        if on_progress is not None:
+            on_progress(event)
+        return dataclasses.replace(result, solutions=1, progress=(event,))
 
     if incumbent is not None and cpsat.circuit_size(problem) > cpsat.MAX_CIRCUIT_ARCS:
         # The changeover circuits alone would take longer to build than the solve may run; the
@@ -491,6 +510,9 @@ def _incumbent(
         incumbent = best_dispatch(problem, deadline=deadline)
         if incumbent is None:
             return None, None, None
+        if tabu.applies(problem):
+            within = deadline.within(TABU_SHARE * deadline.remaining())
+            incumbent = tabu.tabu_search(problem, incumbent, deadline=within)
         # Verified when returned (a dispatching bug then raises); checking it here as well would
         # cost half a second at 100,000 operations.
         return incumbent, objective_of_ends(problem, incumbent.arrays(problem)[2]), None
@@ -527,15 +549,23 @@ def _without_max_lags(problem: Problem) -> Problem:
 
 
 def _heuristic_only(
-    problem: Problem, incumbent: Schedule, started: float, heuristic_time: float
+    problem: Problem,
+    incumbent: Schedule,
+    started: float,
+    heuristic_time: float,
+    *,
+    optimal: bool = False,
 ) -> SolveResult:
+    """The result of a heuristic schedule CP-SAT did not search from; `optimal` when its
+    objective meets a lower bound (the bound is then the objective)."""
     report = check(problem, incumbent)
+    status = SolveStatus.OPTIMAL if optimal else SolveStatus.HEURISTIC
     return SolveResult(
-        status=SolveStatus.HEURISTIC,
+        status=status,
         stop_reason=StopReason.FINISHED,
         objective=_objective(report),
-        best_bound=None,
-        gap=None,
+        best_bound=_objective(report) if optimal else None,
+        gap=0.0 if optimal else None,
         wall_time=time.perf_counter() - started,
         heuristic_time=heuristic_time,
         build_time=0.0,
@@ -545,7 +575,9 @@ def _heuristic_only(
         schedule=incumbent,
         kpis=report.kpis,
         levels=tuple(
-            LevelResult(value=v, best=None, bound=None, status=SolveStatus.UNKNOWN)
+            LevelResult(value=v, best=v, bound=v, status=status)
+            if optimal
+            else LevelResult(value=v, best=None, bound=None, status=SolveStatus.UNKNOWN)
             for v in report.levels
         ),
     )
