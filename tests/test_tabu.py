@@ -129,3 +129,15 @@ def test_tabu_rejects_other_objectives():
     problem = jobshop([[(0, 3)]], due=[1], objective="total_weighted_tardiness")
     with pytest.raises(ValueError, match="makespan"):
         tabu_search(problem, best_dispatch(problem), deadline=Deadline(0.1))
+
+
+def test_patience_hands_over_once_the_best_stalls():
+    """ft06 stalls at its optimum at once; with 0.3 s of patience a 20 s search ends in seconds
+    (its bound of 0 is never reached)."""
+    problem = read_problem(instance_path("ft06"))
+    started = time.perf_counter()
+    improved = tabu_search(
+        problem, best_dispatch(problem), deadline=Deadline(20.0), lower_bound=0, patience=0.3
+    )
+    assert time.perf_counter() - started < 5.0
+    assert check(problem, improved).objective == 55

@@ -5,7 +5,8 @@ Arrays are indexed by flat operation. `mseq[moff[m]:moff[m + 1]]` is machine m's
 none); `graph` = (`duration`, `jpred`, `jsucc`, `head0`): the neighbours in the job and the job's
 release on a first operation; `times` = (`head`, `tail`): the earliest start, and the longest path
 after the operation's end (without the operation itself).
-`counters` = [iteration, best makespan, moves since the best improved, tenure, stall limit, rng].
+`counters` = [iteration, best makespan, moves since the best improved, tenure, stall limit, rng,
+restarts since the best improved].
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_IT, _BEST, _STALL, _TENURE, _STALL_LIMIT, _RNG = range(6)
+_IT, _BEST, _STALL, _TENURE, _STALL_LIMIT, _RNG, _FAILED = range(7)
+MAX_KICKS = 40
 
 
 @njit(cache=True, nogil=True)
@@ -296,15 +298,19 @@ def run(graph, moff, mseq, best_seq, links, times, work, tabu, counters, moves, 
             counters[_BEST] = makespan
             best_seq[:] = mseq
             counters[_STALL] = 0
+            counters[_FAILED] = 0
         else:
             counters[_STALL] += 1
             if counters[_STALL] >= counters[_STALL_LIMIT]:
                 # Back to the best sequences, kicked by a few random swaps of critical adjacent
-                # pairs (each cycle-free), with a fresh tabu list.
+                # pairs (each cycle-free), with a fresh tabu list; two more swaps after each
+                # restart that found nothing better (a deep local optimum needs a longer jump).
                 mseq[:] = best_seq
                 _link(moff, mseq, pos, mpred, msucc)
                 makespan = _evaluate(duration, jpred, jsucc, head0, mpred, msucc, head, tail, work)
-                for _ in range(2 + _rand(counters, 4)):
+                kicks = min(MAX_KICKS, 2 + _rand(counters, 4) + 2 * counters[_FAILED])
+                counters[_FAILED] += 1
+                for _ in range(kicks):
                     length = _critical_path(duration, jpred, mpred, head, makespan, path)
                     u = _kick(length, path, mseq, pos, mpred, msucc, counters)
                     if u < 0:

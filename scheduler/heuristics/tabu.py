@@ -74,11 +74,13 @@ def tabu_search(
     deadline: Deadline,
     seed: int = 0,
     lower_bound: int | None = None,
+    patience: float | None = None,
 ) -> Schedule:
     """A schedule at least as short as `schedule` (a feasible one of `problem`, see `applies`),
-    from tabu search until `deadline` passes or the makespan reaches `lower_bound` (default
-    `makespan_lower_bound`). Each machine keeps `schedule`'s machine assignment and the result is
-    semi-active (every operation as early as its sequences allow)."""
+    from tabu search until `deadline` passes, the makespan reaches `lower_bound` (default
+    `makespan_lower_bound`), or the best makespan has not improved for `patience` seconds. Each
+    machine keeps `schedule`'s machine assignment and the result is semi-active (every operation
+    as early as its sequences allow)."""
     if not applies(problem):
         raise ValueError("tabu_search needs a job shop whose only objective is the makespan")
     machine, start, end = schedule.arrays(problem)
@@ -93,11 +95,16 @@ def tabu_search(
         return state.schedule(problem)
     kernel = _kernels()["run"]
     moves = 64
+    best, improved = state.best_makespan, time.perf_counter()
     while not deadline.expired:
         began = time.perf_counter()
         finished = kernel(*state.arguments(), moves, lb)
         spent = time.perf_counter() - began
         if finished:
+            break
+        if state.best_makespan < best:
+            best, improved = state.best_makespan, began + spent
+        elif patience is not None and began + spent - improved > patience:
             break
         # Aim each chunk at CHUNK_SECONDS, growing at most fourfold (a move costs O(operations)).
         moves = int(min(moves * 4, max(16, moves * CHUNK_SECONDS / max(spent, 1e-6))))
@@ -164,7 +171,7 @@ class _State:
             work=np.zeros(3 * n, i64),
             tabu=np.full((4 * tenure, 3), -1, dtype=i64),
             counters=np.array(
-                [0, 0, 0, tenure, max(2000, 2 * n), seed * 2654435761 + 1], dtype=i64
+                [0, 0, 0, tenure, max(2000, 2 * n), seed * 2654435761 + 1, 0], dtype=i64
             ),
             machine=np.asarray(machine, dtype=i64),
         )
@@ -231,7 +238,7 @@ def _compile() -> None:
             np.zeros((2, 2), i64),
             np.zeros(6, i64),
             np.full((4, 3), -1, i64),
-            np.array([0, 0, 0, 1, 10, 1], i64),
+            np.array([0, 0, 0, 1, 10, 1, 0], i64),
         )
         k.init(*args)
         k.run(*args, 4, 0)
