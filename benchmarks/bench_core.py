@@ -1,6 +1,8 @@
 """Core engine benchmarks: model build time, and solution quality against the catalogue and a peer.
 
     python benchmarks/bench_core.py build
+    python benchmarks/bench_core.py table RESULT.json   # a quality run's JSON as a Markdown table
+    python benchmarks/bench_core.py tabu [--seconds 5] [--instances ...]   # the tabu search alone
     python benchmarks/bench_core.py quality [--time-limit 10] [--workers 2] [--instances ft10 la16 ...]
         [--bounds jssp-bounds.csv] [--tabu-share 0.5]
 
@@ -41,6 +43,7 @@ from scheduler.heuristics import best_dispatch, tabu
 from scheduler.params import SolveParams
 from scheduler.problem import Problem
 from scheduler.solve import solve
+from scheduler.stop import Deadline
 from scheduler.verify import check
 
 QUALITY_SET = ["ft10", "la16", "la17", "la18", "la19", "la20", "abz7", "ta01", "ta11"]
@@ -159,7 +162,12 @@ def peer_solve(problem: Problem, time_limit: float, workers: int) -> tuple[int |
 
 
 def bench_quality(
-    names: list[str], time_limit: float, workers: int, peer: bool, bounds: dict[str, int]
+    names: list[str],
+    time_limit: float,
+    workers: int,
+    peer: bool,
+    bounds: dict[str, int],
+    use_hint: bool = True,
 ) -> list[dict[str, Any]]:
     catalog = load_catalog()
     rows = []
@@ -167,7 +175,8 @@ def bench_quality(
         problem = read_problem(instance_path(name))
         entry = catalog[name]
         best_known = bounds.get(name, entry.upper_bound)
-        result = solve(problem, SolveParams(time_limit=time_limit, workers=workers))
+        params = SolveParams(time_limit=time_limit, workers=workers, use_hint=use_hint)
+        result = solve(problem, params)
         row: dict[str, Any] = {
             "instance": name,
             "size": f"{entry.jobs}x{entry.machines}",
@@ -222,6 +231,29 @@ def read_bounds(path: str | None) -> dict[str, int]:
         return {row["instance"]: int(row["upper_bound"]) for row in csv.DictReader(f)}
 
 
+def bench_tabu(names: list[str], seconds: float, bounds: dict[str, int]) -> list[dict[str, Any]]:
+    """The tabu search alone for `seconds` from the best dispatching schedule (no CP-SAT)."""
+    catalog = load_catalog()
+    rows = []
+    for name in names:
+        problem = read_problem(instance_path(name))
+        best_known = bounds.get(name, catalog[name].upper_bound)
+        start = best_dispatch(problem)
+        found = tabu.tabu_search(problem, start, deadline=Deadline(seconds))
+        makespan = check(problem, found).objective
+        row = {
+            "instance": name,
+            "dispatching": check(problem, start).objective,
+            "tabu": makespan,
+            "lower_bound": tabu.makespan_lower_bound(problem),
+            "best_known": best_known,
+            "gap_to_best_known_pct": _gap(makespan, best_known),
+        }
+        rows.append(row)
+        print(_fmt(row), file=sys.stderr)
+    return rows
+
+
 def _parameter(text: str) -> tuple[str, object]:
     """NAME=VALUE with VALUE an int, float or true/false."""
     name, _, value = text.partition("=")
@@ -245,6 +277,24 @@ def _add_cpsat_parameters(extra: dict[str, object]) -> None:
     SolveParams.cpsat_parameters = with_extra  # type: ignore[method-assign]
 
 
+def markdown_table(result: dict[str, Any]) -> str:
+    """A quality run's rows and summary as the Markdown table of `benchmarks/README.md`."""
+    lines = [
+        "| instance | size | best known | ours | bound | status | gap % | peer | peer gap % |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in result["rows"]:
+        cells = [r["instance"], r["size"], r["best_known"], r["makespan"], r["bound"]]
+        cells += [r["status"], r["gap_to_best_known_pct"], r.get("peer_makespan")]
+        lines.append("| " + " | ".join(map(str, [*cells, r.get("peer_gap_pct")])) + " |")
+    summary = result["summary"]
+    lines.append(
+        f"\nMean gap: ours {summary['ours_mean_gap_pct']} %, peer {summary.get('peer_mean_gap_pct')}"
+        f" % (ours / peer {summary.get('ours_over_peer')}); proven optimal: {summary['optimal']}."
+    )
+    return "\n".join(lines)
+
+
 def _fmt(row: dict[str, Any]) -> str:
     return "  ".join(f"{k}={v}" for k, v in row.items())
 
@@ -256,12 +306,21 @@ def main() -> int:
     sub = parser.add_subparsers(dest="what", required=True)
     build = sub.add_parser("build")
     build.add_argument("--repeat", type=int, default=3)
+    tabu_only = sub.add_parser("tabu")
+    tabu_only.add_argument("--seconds", type=float, default=5.0)
+    tabu_only.add_argument("--instances", nargs="+", default=QUALITY_SET)
+    tabu_only.add_argument(
+        "--bounds", help="CSV of newer best-known bounds (instance, upper_bound)"
+    )
+    table = sub.add_parser("table")
+    table.add_argument("result", help="a quality run's JSON output")
     quality = sub.add_parser("quality")
     quality.add_argument("--time-limit", type=float, default=10.0)
     quality.add_argument("--workers", type=int, default=2)
     quality.add_argument("--instances", nargs="+", default=QUALITY_SET)
     quality.add_argument("--no-peer", action="store_true")
     quality.add_argument("--bounds", help="CSV of newer best-known bounds (instance, upper_bound)")
+    quality.add_argument("--no-hint", action="store_true", help="SolveParams(use_hint=False)")
     quality.add_argument("--tabu-share", type=float, help="override scheduler.solve.TABU_SHARE")
     quality.add_argument(
         "--tabu-patience", type=float, help="override scheduler.solve.TABU_PATIENCE"
@@ -274,9 +333,20 @@ def main() -> int:
         help="extra CP-SAT parameters for our solve only (an experiment, never a user option)",
     )
     args = parser.parse_args()
+    if args.what == "table":
+        with open(args.result) as f:
+            print(markdown_table(json.load(f)))
+        return 0
     out: dict[str, Any] = {"benchmark": args.what, "args": vars(args)}
     if args.what == "build":
         out["rows"] = bench_build(args.repeat)
+    elif args.what == "tabu":
+        tabu.compile_kernels()
+        names = [n for name in args.instances for n in NAMED_SETS.get(name, [name])]
+        rows = bench_tabu(names, args.seconds, read_bounds(args.bounds))
+        gaps = [r["gap_to_best_known_pct"] for r in rows]
+        out["rows"], out["summary"] = rows, {"mean_gap_pct": round(statistics.fmean(gaps), 2)}
+        print(_fmt(out["summary"]), file=sys.stderr)
     else:
         if args.tabu_share is not None:
             scheduler.solve.TABU_SHARE = args.tabu_share
@@ -286,7 +356,9 @@ def main() -> int:
         names = [n for name in args.instances for n in NAMED_SETS.get(name, [name])]
         bounds = read_bounds(args.bounds)
         tabu.compile_kernels()  # numba's first compilation is not part of any instance's time
-        rows = bench_quality(names, args.time_limit, args.workers, not args.no_peer, bounds)
+        rows = bench_quality(
+            names, args.time_limit, args.workers, not args.no_peer, bounds, not args.no_hint
+        )
         out["rows"], out["summary"] = rows, quality_summary(rows)
         print(_fmt(out["summary"]), file=sys.stderr)
     print(json.dumps(out, indent=1))

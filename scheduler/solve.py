@@ -52,10 +52,9 @@ TABU_SHARE = 0.5
 """Share of the time left after dispatching that the tabu search gets at most on a job shop with a
 makespan objective, before CP-SAT starts from its schedule (`benchmarks/README.md`, "Job-shop
 quality (issue 11)")."""
-TABU_PATIENCE = 0.2
-"""The tabu search hands over to CP-SAT once its best has not improved for this share of its time:
-on small instances it finds the optimum in a fraction of a second and CP-SAT needs the rest to
-prove it."""
+TABU_PATIENCE: float | None = None
+"""When set, the tabu search hands over to CP-SAT once its best has not improved for this share of
+its time. Off: at 0.2 it cost more on mid-size instances than it gained (`benchmarks/README.md`)."""
 HINT_COMPLETION_LIMIT = 2.0
 """Seconds at most (and a fifth of the time left) for extending a hint to every model variable."""
 
@@ -521,7 +520,7 @@ def _incumbent(
                 problem,
                 incumbent,
                 deadline=deadline.within(seconds),
-                patience=TABU_PATIENCE * seconds,
+                patience=None if TABU_PATIENCE is None else TABU_PATIENCE * seconds,
             )
         # Verified when returned (a dispatching bug then raises); checking it here as well would
         # cost half a second at 100,000 operations.

@@ -10,6 +10,7 @@ from helpers import jobshop, make_problem, solve_stopped
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scheduler.cpsat.solver import tuned
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path
 from scheduler.heuristics import best_dispatch
@@ -141,3 +142,13 @@ def test_patience_hands_over_once_the_best_stalls():
     )
     assert time.perf_counter() - started < 5.0
     assert check(problem, improved).objective == 55
+
+
+def test_bound_search_is_added_only_for_makespan_job_shops_with_two_workers():
+    """CP-SAT's objective lower-bound search goes to a makespan job shop on 2 workers, not to a
+    single worker (it would be the only search) nor to other objectives."""
+    makespan = jobshop([[(0, 3)]])
+    tardiness = jobshop([[(0, 3)]], due=[1], objective="total_weighted_tardiness")
+    assert tuned(makespan, {"num_workers": 2})["use_objective_lb_search"] is True
+    assert "use_objective_lb_search" not in tuned(makespan, {"num_workers": 1})
+    assert "use_objective_lb_search" not in tuned(tardiness, {"num_workers": 2})
