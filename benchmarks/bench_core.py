@@ -9,7 +9,8 @@
 `build` times the steps before the search (index, heuristic, model, hints) on ta71 (2,000
 operations) and on a generated 1,000 × 50 job shop (50,000 operations), median of --repeat runs.
 
-`quality` solves each instance with `scheduler.solve` and, in the same run with the same time
+`quality` solves each instance (a catalogue name, or a problem file such as an FJSPLIB `.fjs`,
+whose stem names its bound in `--bounds`) with `scheduler.solve` and, in the same run with the same time
 limit and workers, with a peer: the textbook CP-SAT job-shop model of the OR-Tools examples
 (horizon = sum of durations, no hint). It reports makespan, bound, the gap to the catalogue's best
 known upper bound, and the ratio ours / peer (below 1 is better), then the mean gap of each and
@@ -30,6 +31,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -171,15 +173,18 @@ def bench_quality(
 ) -> list[dict[str, Any]]:
     catalog = load_catalog()
     rows = []
-    for name in names:
-        problem = read_problem(instance_path(name))
-        entry = catalog[name]
-        best_known = bounds.get(name, entry.upper_bound)
+    for given in names:
+        # A catalogue name, or a file (e.g. an FJSPLIB .fjs) whose stem names its bound.
+        path = Path(given) if Path(given).is_file() else instance_path(given)
+        name = path.stem if Path(given).is_file() else given
+        problem = read_problem(path)
+        entry = catalog.get(name)
+        best_known = bounds.get(name, entry.upper_bound if entry is not None else None)
         params = SolveParams(time_limit=time_limit, workers=workers, use_hint=use_hint)
         result = solve(problem, params)
         row: dict[str, Any] = {
             "instance": name,
-            "size": f"{entry.jobs}x{entry.machines}",
+            "size": f"{problem.index.n_jobs}x{problem.index.n_machines}",
             "best_known": best_known,
             "makespan": result.objective,
             "bound": result.best_bound,

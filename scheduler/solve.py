@@ -514,7 +514,9 @@ def _incumbent(
         incumbent = best_dispatch(problem, deadline=deadline)
         if incumbent is None:
             return None, None, None
-        if tabu.applies(problem):
+        # Not on a flexible shop: keeping the dispatching's machines, the search barely improves
+        # it and CP-SAT loses half its time (Brandimarte mk01-mk10 at 10 s: 4.97 % vs 4.26 %).
+        if tabu.applies(problem) and not problem.index.is_flexible():
             seconds = TABU_SHARE * deadline.remaining()
             incumbent = tabu.tabu_search(
                 problem,
