@@ -6,12 +6,18 @@ import itertools
 import json
 import random
 import re
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scheduler.params import SolveParams
 from scheduler.problem import ObjectiveKind, Problem, parse_problem
+from scheduler.result import SolveResult
 from scheduler.schedule import Schedule, ScheduledOperation, evaluate, objective_values
+from scheduler.solve import solve
+from scheduler.stop import StopToken
 from scheduler.verify import verify
 
 CLASSIC_KINDS = (
@@ -300,3 +306,13 @@ SLOW_CALENDAR_PROBLEM = """{"name":"slow-heuristic","planning_start":"2025-03-03
 ticks never hold o1's 274-tick span on m1b, and o0 must end early in one of r1's shifts for o1 to
 fit on m1a. The optimum is makespan 1041 (o0 ends at 1007, o1 runs 1007-1041 on m1a): o0 ends at
 830 at the earliest, and until Friday every end leaves o1 crossing a break of r1."""
+
+
+def solve_stopped(problem: Problem, after: float) -> tuple[SolveResult, float]:
+    """Solve with a 60 s limit and 2 workers, stopped `after` seconds in: the result and the
+    seconds the call took."""
+    stop = StopToken()
+    threading.Timer(after, stop.stop).start()
+    started = time.perf_counter()
+    result = solve(problem, SolveParams(time_limit=60, workers=2), stop=stop)
+    return result, time.perf_counter() - started
