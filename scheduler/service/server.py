@@ -22,6 +22,8 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from scheduler.planning.live import PlanRunner
+from scheduler.planstore import PlanStore, SqlitePlanStore
 from scheduler.service.auth import (
     TlsConfig,
     TokenAuthenticator,
@@ -32,6 +34,7 @@ from scheduler.service.auth import (
 from scheduler.service.jobs import JobRunner, SolveFn
 from scheduler.service.limits import ServiceLimits, SolveSlots
 from scheduler.service.metrics import Metrics, serve_metrics
+from scheduler.service.plans import slotted
 from scheduler.service.servicer import SERVICE_NAME, SchedulerServicer
 from scheduler.store import (
     DEFAULT_LEASE,
@@ -95,6 +98,7 @@ class SchedulerServer:
         *,
         store: JobStore | None = None,
         solve_fn: SolveFn | None = None,
+        plan_store: PlanStore | None = None,
     ) -> None:
         if solve_fn is None:
             from scheduler.solve import solve  # imports the solver only when serving
@@ -125,6 +129,12 @@ class SchedulerServer:
         self.metrics = Metrics()
         self.slots = SolveSlots(limits.max_concurrent_solves, limits.interactive_slots)
         self.runner = JobRunner(self.store, self.slots, limits, solve_fn, metrics=self.metrics)
+        # Live plans: their own tables in the job store's file unless a store is given.
+        self.plan_store = plan_store or SqlitePlanStore(config.store_path)
+        self._owns_plan_store = plan_store is None
+        self.plan_runner = PlanRunner(
+            self.plan_store, slotted(solve_fn, self.slots), workers=limits.max_concurrent_solves
+        )
         self.servicer = SchedulerServicer(
             store=self.store,
             runner=self.runner,
@@ -134,6 +144,7 @@ class SchedulerServer:
             metrics=self.metrics,
             tokens=tokens,
             admins=config.admins,
+            plan_runner=self.plan_runner,
         )
         self.health = health.HealthServicer(experimental_non_blocking=True)
         self._register_gauges()
@@ -212,6 +223,7 @@ class SchedulerServer:
     def start(self) -> None:
         self.server.start()
         self.runner.start()
+        self.plan_runner.start()
         if self.config.metrics_port is not None:
             self._metrics_http = serve_metrics(
                 self.metrics, self.config.metrics_host, self.config.metrics_port
@@ -230,6 +242,7 @@ class SchedulerServer:
         self.health.enter_graceful_shutdown()
         self.servicer.close()
         self.runner.shutdown(timeout=max(grace, 5.0))
+        self.plan_runner.shutdown()  # unanswered events stay stored; the next start replans them
         self.server.stop(grace).wait()
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self._metrics_http is not None:
@@ -237,6 +250,8 @@ class SchedulerServer:
             self._metrics_http.server_close()
         if self._owns_store:
             self.store.close()
+        if self._owns_plan_store:
+            self.plan_store.close()
         log.info("stopped")
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:

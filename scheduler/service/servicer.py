@@ -23,6 +23,7 @@ import grpc
 from google.protobuf.message import DecodeError
 
 from scheduler.params import SolveParams
+from scheduler.planning.live import PlanRunner
 from scheduler.problem import MAX_ID_LENGTH, FieldViolation, InvalidProblem, Problem
 from scheduler.result import Progress, SolveResult
 from scheduler.service import convert, errors
@@ -38,6 +39,7 @@ from scheduler.service.limits import (
     solve_params,
 )
 from scheduler.service.metrics import Metrics
+from scheduler.service.plans import PLAN_RPCS, PlanService
 from scheduler.stop import Deadline, StopToken
 from scheduler.store import (
     MAX_PAGE_SIZE,
@@ -99,6 +101,7 @@ class SchedulerServicer:
         metrics: Metrics,
         tokens: TokenAuthenticator | None = None,
         admins: frozenset[str] = frozenset(),
+        plan_runner: PlanRunner | None = None,
     ) -> None:
         self._store, self._runner, self._limits = store, runner, limits
         self._slots, self._solve_fn, self._metrics = slots, solve_fn, metrics
@@ -107,6 +110,13 @@ class SchedulerServicer:
         self._watchers = Gate(limits.max_watchers)
         self._inflight: set[StopToken] = set()
         self._inflight_lock = threading.Lock()
+        if plan_runner is not None:
+            # The live-plan RPCs live in service/plans.py; they share the watch-stream cap.
+            plans = PlanService(
+                plan_runner, limits, admins=admins, closing=self._closing, watchers=self._watchers
+            )
+            for name in PLAN_RPCS:
+                setattr(self, name, getattr(plans, name))
 
     @property
     def watchers(self) -> int:

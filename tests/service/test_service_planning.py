@@ -76,5 +76,5 @@ def test_live_plan_rpcs_answer_unimplemented(served) -> None:
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         stub = pb_grpc.SchedulerServiceStub(channel)
         with pytest.raises(grpc.RpcError) as caught:
-            stub.GetPlan(pb.GetPlanRequest(plan_id="p"), timeout=5)
+            stub.PromiseOrder(pb.PromiseOrderRequest(plan_id="p"), timeout=5)
     assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED

@@ -1,0 +1,729 @@
+"""Live plans for the autonomous loop: a durable plan that answers shop-floor events with revisions.
+
+A plan is a specification (problem, solve parameters, stability policy) and a log of entries:
+shop-floor events and promoted what-if scenarios, each with a client id (reporting is idempotent
+per id) and, when known, the shop-floor tick `at` it happened (the plan's `now` never goes back
+and is at least every `at`; nothing new starts before it). Revision 1 is the plan of the problem (and
+of whatever entries came before it); each later revision answers the entries that arrived since
+the one before, replanned by `planning.reschedule` from the released revision: its schedule is
+the reference of the stability term and the warm start, its problem (the state after all earlier
+entries) the problem the entries are applied to. Scenario changes of a batch are applied before
+its events.
+
+`PlanRunner` keeps at most one replan running and one pending per plan: entries reported while a
+replan runs are answered together by the next revision. A revision is released only when an
+independent check passes (`verify` against its problem, `check_pins` against its pins); it is
+persisted in one transaction with the entries it answers, so a restart replans exactly the
+entries no revision answers. Entries are validated against the released state when they are
+reported: bad ones are rejected naming the field and the reason, and nothing of the report is
+stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scheduler.formats.solution import read_schedule, result_to_json
+from scheduler.params import SolveParams
+from scheduler.planning.changes import Scenario, apply
+from scheduler.planning.events import Event, Events, OperationCompleted, OperationStarted
+from scheduler.planning.reschedule import Diff, Prepared, RescheduleError, diff, prepare
+from scheduler.planstore import Entry, EntryConflict, PlanNotFound, PlanStore, StoredRevision
+from scheduler.problem import (
+    FieldViolation,
+    InvalidProblem,
+    Problem,
+    Tick,
+    parse_problem,
+    violations_of,
+)
+from scheduler.result import LevelResult, SolveResult, SolveStatus, StopReason
+from scheduler.schedule import Schedule, ScheduledOperation, evaluate
+from scheduler.stop import StopToken
+from scheduler.verify import verify
+from scheduler.verify.pins import check_pins
+
+log = logging.getLogger("scheduler.planning.live")
+
+SolveFn = Callable[..., SolveResult]
+"""`scheduler.solve.solve` or a stand-in with its signature (the service's takes a solve slot)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class StabilityPolicy(_Strict):
+    """How much of the released plan a replan keeps (see `planning.reschedule.prepare`)."""
+
+    freeze: int = Field(default=0, ge=0, description="Ticks after now kept as released.")
+    weight: int = Field(default=1, ge=0, description="Stability weight; 0 is a fresh solve.")
+
+
+class PlanSpec(_Strict):
+    """What a plan is created from."""
+
+    problem: Problem
+    parameters: SolveParams = Field(default_factory=SolveParams)
+    """Parameters of every solve of the plan (each replan gets `time_limit`)."""
+    stability: StabilityPolicy = Field(default_factory=StabilityPolicy)
+
+
+class LogEntry(_Strict):
+    """One entry of a plan's log: a shop-floor event or a promoted scenario, never both."""
+
+    id: str = Field(min_length=1, max_length=128, description="Unique per plan (idempotency).")
+    at: Tick | None = Field(
+        default=None,
+        description="Shop-floor tick it happened, not before the time the event names; None: "
+        "unknown (the plan's now moves only with the event's own times).",
+    )
+    event: Event | None = None
+    scenario: Scenario | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> LogEntry:
+        if (self.event is None) == (self.scenario is None):
+            raise ValueError("an entry is either an event or a scenario")
+        return self
+
+    def payload(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+class PlanError(ValueError):
+    """Entries or a spec that do not fit the plan: every field at fault, and why."""
+
+    def __init__(self, violations: Sequence[FieldViolation]):
+        self.violations = list(violations)
+        super().__init__("; ".join(str(v) for v in self.violations))
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A released plan: its schedule of `problem` (the state after every entry it answers)."""
+
+    number: int
+    problem: Problem
+    schedule: Schedule
+    now: int
+    """No operation of this revision that was not pinned starts before it."""
+    result: dict[str, Any]
+    """The schedule file (scheduler/formats/solution.py) of this revision, statistics included."""
+    diff: dict[str, Any]
+    """Against the revision before (`planning.reschedule.Diff.to_json`, each operation as
+    [order id, operation id])."""
+    answers: tuple[str, ...]
+    created_at: float
+    started: tuple[Event, ...] = ()
+    """Every operation started (or completed) so far, as the events that said so: reported
+    again with the next entries (see `_state`)."""
+    cause: str = "events"
+    """Why it exists: "created", "events" or "scenario:<name>" (the last promoted one)."""
+
+    def solve_result(self) -> SolveResult:
+        """The solve that made this revision, as `scheduler.solve.solve` returned it (progress
+        and explanation aside; the KPIs recomputed from the schedule)."""
+        data = self.result
+        return SolveResult(
+            status=SolveStatus(data["status"]),
+            stop_reason=StopReason(data["stop_reason"]),
+            objective=data["objective"],
+            best_bound=data["best_bound"],
+            gap=data["gap"],
+            wall_time=data["wall_time"],
+            heuristic_time=data["heuristic_time"],
+            build_time=data["build_time"],
+            first_solution_time=data["first_solution_time"],
+            solutions=data["solutions"],
+            heuristic_objective=data["heuristic_objective"],
+            schedule=self.schedule,
+            kpis=evaluate(self.problem, self.schedule),
+            levels=tuple(
+                LevelResult(
+                    level["value"],
+                    level["best"],
+                    level["bound"],
+                    SolveStatus(level["status"]),
+                    level["limit"],
+                )
+                for level in data["levels"]
+            ),
+        )
+
+    def payload(self) -> str:
+        started = Events(events=list(self.started)).model_dump(mode="json")["events"]
+        return json.dumps(
+            {
+                "problem": self.problem.model_dump(mode="json"),
+                "now": self.now,
+                "result": self.result,
+                "diff": self.diff,
+                "started": started,
+                "cause": self.cause,
+            }
+        )
+
+    @staticmethod
+    def load(stored: StoredRevision) -> Revision:
+        data = json.loads(stored.payload)
+        return Revision(
+            number=stored.number,
+            problem=parse_problem(data["problem"]),
+            schedule=read_schedule(json.dumps(data["result"])),
+            now=int(data["now"]),
+            result=data["result"],
+            diff=data["diff"],
+            answers=stored.answers,
+            created_at=stored.created_at,
+            started=tuple(Events.model_validate({"events": data["started"]}).events),
+            cause=data["cause"],
+        )
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: str
+    spec: PlanSpec
+    revision: Revision | None
+    """The released revision (None until the first plan is released)."""
+    pending: tuple[str, ...]
+    """Ids of entries no revision answers yet."""
+    error: str
+    """Why the last replan released nothing ("" when it did)."""
+    request_id: str
+    created_at: float
+    """Unix seconds."""
+    replanning: bool
+    """A replan runs now."""
+
+
+def parse_spec(data: Any) -> PlanSpec:
+    try:
+        return PlanSpec.model_validate(data)
+    except ValidationError as error:
+        raise PlanError(violations_of(error)) from None
+
+
+def parse_entries(data: Any, where: str = "events") -> list[LogEntry]:
+    """Validate plain data (a list) into entries; raise PlanError naming `where[i]` and the field."""
+    if not isinstance(data, list):
+        raise PlanError([FieldViolation(where, "must be a list of entries")])
+    entries: list[LogEntry] = []
+    errors: list[FieldViolation] = []
+    for i, item in enumerate(data):
+        try:
+            entries.append(LogEntry.model_validate(item))
+        except ValidationError as error:
+            errors.extend(
+                FieldViolation(f"{where}[{i}].{v.field}".rstrip("."), v.reason)
+                for v in violations_of(error)
+            )
+    if errors:
+        raise PlanError(errors)
+    return entries
+
+
+@dataclass
+class _Base:
+    """What a replan starts from: the released revision, or the plan's own problem."""
+
+    number: int
+    problem: Problem
+    schedule: Schedule
+    now: int
+    started: tuple[Event, ...]
+
+
+@dataclass
+class _Plan:
+    """The runner's state of one plan (guarded by the runner's condition)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    """Held while entries are validated and stored, and while a revision is released."""
+    revision: Revision | None = None
+    spec: PlanSpec | None = None
+    """Parsed once: validating a 2,000-operation problem takes a third of a second."""
+    loaded: bool = False
+
+
+class PlanRunner:
+    """Replans live plans on worker threads; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        store: PlanStore,
+        solve_fn: SolveFn | None = None,
+        *,
+        workers: int = 1,
+    ) -> None:
+        if solve_fn is None:
+            from scheduler.solve import solve
+
+            solve_fn = solve
+        self.store = store
+        self._solve: SolveFn = solve_fn
+        self._workers = workers
+        self._condition = threading.Condition()
+        self._queue: list[str] = []
+        self._running: dict[str, StopToken] = {}
+        self._again: set[str] = set()
+        self._plans: dict[str, _Plan] = {}
+        self._closing = False
+        self._threads: list[threading.Thread] = []
+
+    # -- life cycle
+
+    def start(self) -> None:
+        """Start the workers and replan every plan with entries no revision answers (or no
+        revision at all): what a previous process accepted but did not answer."""
+        for n in range(self._workers):
+            thread = threading.Thread(target=self._loop, name=f"plan-runner-{n}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        resumed = [
+            plan_id
+            for plan_id in self.store.plan_ids()
+            if self.store.latest(plan_id) is None or self.store.unanswered(plan_id)
+        ]
+        if resumed:
+            log.warning("resuming %d plan(s) with unanswered events", len(resumed))
+        for plan_id in resumed:
+            self._schedule(plan_id)
+
+    def shutdown(self, timeout: float = 1.0) -> None:
+        """Stop the running replans without releasing them (their entries stay unanswered, and
+        the next start replans them) and wait up to `timeout` s for the workers."""
+        with self._condition:
+            self._closing = True
+            tokens = list(self._running.values())
+            self._condition.notify_all()
+        for token in tokens:
+            token.stop()
+        end = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, end - time.monotonic()))
+
+    def idle(self, timeout: float) -> bool:
+        """Wait until no replan runs or waits; False after `timeout` s."""
+        with self._condition:
+            return self._condition.wait_for(lambda: not self._queue and not self._running, timeout)
+
+    # -- requests
+
+    def create(self, spec: PlanSpec, *, owner: str = "", request_id: str = "") -> str:
+        """Persist a plan and plan it (asynchronously); returns its id. A request id the owner
+        used for an equal spec returns that plan."""
+        stored, created = self.store.create_plan(
+            spec.model_dump_json(), owner=owner, request_id=request_id
+        )
+        if created:
+            self._schedule(stored.id)
+        return stored.id
+
+    def view(self, plan_id: str) -> PlanView:
+        stored = self.store.get_plan(plan_id)
+        plan = self._plan(plan_id)
+        return PlanView(
+            id=plan_id,
+            spec=_spec(plan),
+            revision=plan.revision,
+            pending=tuple(e.id for e in self.store.unanswered(plan_id)),
+            error=stored.error,
+            request_id=stored.request_id,
+            created_at=stored.created_at,
+            replanning=plan_id in self._running,
+        )
+
+    def revisions(self, plan_id: str, after: int = 0) -> list[Revision]:
+        return [Revision.load(r) for r in self.store.revisions(plan_id, after)]
+
+    def wait_answered(self, plan_id: str, entry_id: str, timeout: float) -> Revision | None:
+        """The revision that answers the entry, once released; None after `timeout` s, or as
+        soon as a replan fails with the entry unanswered (the plan's `error` says why)."""
+        end = time.monotonic() + timeout
+        changes = self.store.changes
+        with changes.watching(plan_id):
+            while True:
+                seen = changes.version(plan_id)
+                for stored in self.store.revisions(plan_id):
+                    if entry_id in stored.answers:
+                        return Revision.load(stored)
+                if self.store.get_plan(plan_id).error and not self._busy(plan_id):
+                    return None
+                left = end - time.monotonic()
+                if left <= 0 or changes.closed:
+                    return None
+                changes.wait(plan_id, seen, min(left, 1.0))
+
+    def wait_revision(self, plan_id: str, timeout: float) -> Revision | None:
+        """The released revision, waiting up to `timeout` s for the first one."""
+        end = time.monotonic() + timeout
+        changes = self.store.changes
+        with changes.watching(plan_id):
+            while True:
+                seen = changes.version(plan_id)
+                plan = self._plan(plan_id)
+                if plan.revision is not None or self.store.get_plan(plan_id).error:
+                    return plan.revision
+                left = end - time.monotonic()
+                if left <= 0 or changes.closed:
+                    return None
+                changes.wait(plan_id, seen, min(left, 1.0))
+
+    def _busy(self, plan_id: str) -> bool:
+        with self._condition:
+            return plan_id in self._running or plan_id in self._queue
+
+    def report(self, plan_id: str, entries: Sequence[LogEntry]) -> list[str]:
+        """Accept entries for the plan's next revision; returns the ids that were new.
+
+        Ids already reported with equal content are ignored (a retry); other content under a
+        known id, or an entry that does not fit the released state (with the entries not yet
+        answered), raises PlanError naming `events[i]` and the field, and stores nothing.
+        """
+        plan = self._plan(plan_id)
+        spec = _spec(plan)
+        with plan.lock:
+            fresh = self._fresh(plan_id, entries)
+            if not fresh:
+                return []
+            waiting = [
+                LogEntry.model_validate_json(e.payload) for e in self.store.unanswered(plan_id)
+            ]
+            positions = {id(e): i for i, e in enumerate(entries)}
+            _check_times(fresh, positions)
+            try:
+                _state(self._base(plan, spec), spec, [*waiting, *fresh], offset=len(waiting))
+            except PlanError as error:
+                numbers = [positions[id(e)] for e in fresh]
+                raise PlanError(_renumber(error.violations, numbers)) from None
+            added = self.store.add_entries(plan_id, [Entry(e.id, e.payload()) for e in fresh])
+        self._schedule(plan_id)
+        return [e.id for e in added]
+
+    def promote(
+        self, plan_id: str, entry_id: str, scenario: Scenario, at: int | None = None
+    ) -> list[str]:
+        """A what-if scenario becomes the plan's next revision (with any entries waiting)."""
+        try:
+            entry = LogEntry(id=entry_id, at=at, scenario=scenario)
+        except ValidationError as error:
+            raise PlanError(violations_of(error)) from None
+        return self.report(plan_id, [entry])
+
+    # -- internals
+
+    def _plan(self, plan_id: str) -> _Plan:
+        with self._condition:
+            plan = self._plans.setdefault(plan_id, _Plan())
+        if not plan.loaded:
+            with plan.lock:
+                if not plan.loaded:
+                    try:
+                        stored = self.store.get_plan(plan_id)
+                    except PlanNotFound:
+                        with self._condition:  # remember no state for ids nobody created
+                            self._plans.pop(plan_id, None)
+                        raise
+                    plan.spec = PlanSpec.model_validate_json(stored.spec)
+                    latest = self.store.latest(plan_id)
+                    plan.revision = None if latest is None else Revision.load(latest)
+                    plan.loaded = True
+        return plan
+
+    def _fresh(self, plan_id: str, entries: Sequence[LogEntry]) -> list[LogEntry]:
+        """The entries not reported before; a reused id with other content is a PlanError."""
+        known = self.store.find_entries(plan_id, [e.id for e in entries])
+        fresh: list[LogEntry] = []
+        for i, entry in enumerate(entries):
+            payload = entry.payload()
+            earlier = known.get(entry.id)
+            if earlier is None:
+                fresh.append(entry)
+                known[entry.id] = payload
+            elif earlier != payload:
+                raise PlanError([FieldViolation(f"events[{i}].id", str(EntryConflict(entry.id)))])
+        return fresh
+
+    @staticmethod
+    def _base(plan: _Plan, spec: PlanSpec) -> _Base:
+        if plan.revision is None:
+            return _Base(0, spec.problem, Schedule(()), 0, ())
+        r = plan.revision
+        return _Base(r.number, r.problem, r.schedule, r.now, r.started)
+
+    def _schedule(self, plan_id: str) -> None:
+        """Queue a replan, or mark one pending when it runs (at most one of each per plan)."""
+        with self._condition:
+            if plan_id in self._running:
+                self._again.add(plan_id)
+            elif plan_id not in self._queue:
+                self._queue.append(plan_id)
+                self._condition.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self._condition:
+                self._condition.wait_for(lambda: self._closing or bool(self._queue))
+                if self._closing:
+                    return
+                plan_id = self._queue.pop(0)
+                token = StopToken()
+                self._running[plan_id] = token
+            try:
+                self._replan(plan_id, token)
+            except Exception as error:
+                log.exception("replan of plan %s failed", plan_id)
+                self._record_error(plan_id, f"internal error: {type(error).__name__}")
+            finally:
+                with self._condition:
+                    del self._running[plan_id]
+                    if plan_id in self._again and not self._closing:
+                        self._again.discard(plan_id)
+                        self._queue.append(plan_id)
+                    self._condition.notify_all()
+
+    def _record_error(self, plan_id: str, error: str) -> None:
+        try:
+            self.store.set_error(plan_id, error)
+        except Exception:
+            log.exception("could not record the error of plan %s", plan_id)
+
+    def _replan(self, plan_id: str, token: StopToken) -> None:
+        plan = self._plan(plan_id)
+        spec = _spec(plan)
+        with plan.lock:
+            base = self._base(plan, spec)
+            entries = [
+                LogEntry.model_validate_json(e.payload) for e in self.store.unanswered(plan_id)
+            ]
+        if base.number and not entries:
+            return
+        try:
+            state = _state(base, spec, entries, offset=0)
+            prepared = state.prepared
+        except PlanError as error:
+            # Checked when reported, so only entries stored by an older version get here.
+            self._record_error(plan_id, f"the events do not fit the plan: {error}")
+            return
+        pinned = bool(entries or base.number)
+        if pinned:
+            result = self._solve(prepared.problem, spec.parameters, stop=token, pins=prepared.pins)
+        else:
+            result = self._solve(prepared.problem, spec.parameters, stop=token)
+        with self._condition:
+            if self._closing:
+                return
+        if result.schedule is None:
+            self._record_error(plan_id, f"no plan: the replan ended {result.status.value}")
+            return
+        broken = _broken(prepared, result.schedule, pinned=pinned)
+        if broken:
+            log.error("plan %s: a replan failed verification: %s", plan_id, broken[0])
+            self._record_error(plan_id, f"a replan failed verification: {broken[0]}")
+            return
+        changes = diff(base.problem, base.schedule, prepared.problem, result.schedule)
+        revision = Revision(
+            number=base.number + 1,
+            problem=prepared.problem,
+            schedule=result.schedule,
+            now=prepared.pins.now,
+            result=_result_json(prepared.problem, result),
+            diff=_diff_json(changes, base.problem, prepared.problem),
+            answers=tuple(e.id for e in entries),
+            created_at=0.0,
+            started=state.started,
+            cause=_cause(entries),
+        )
+        with plan.lock:
+            stored = self.store.release(
+                plan_id, revision.number, revision.payload(), revision.answers
+            )
+            plan.revision = dataclasses.replace(revision, created_at=stored.created_at)
+        log.info("plan %s: revision %d answers %d event(s)", plan_id, stored.number, len(entries))
+
+
+def _spec(plan: _Plan) -> PlanSpec:
+    assert plan.spec is not None, "a plan's spec is loaded with the plan"
+    return plan.spec
+
+
+def _broken(state: Prepared, schedule: Schedule, *, pinned: bool) -> list[str]:
+    """What an independent check finds wrong with a replan (empty when it may be released)."""
+    report = verify(state.problem, schedule)
+    if not report.ok:
+        return [v.message for v in report.violations]
+    return check_pins(state.problem, schedule, state.pins) if pinned else []
+
+
+def _diff_json(changes: Diff, before: Problem, after: Problem) -> dict[str, Any]:
+    """`Diff.to_json` with each operation as [order id, operation id]: its "order/operation"
+    names are ambiguous when an id holds a slash (order "WO-7/A", operation "10")."""
+    keys = {
+        f"{order.id}/{operation.id}": [order.id, operation.id]
+        for problem in (before, after)
+        for order in problem.orders
+        for operation in order.operations
+    }
+    data = changes.to_json()
+    for name in ("unchanged", "added", "dropped"):
+        data[name] = [keys[n] for n in data[name]]
+    for item in (*data["moved"], *data["reassigned"]):
+        item["operation"] = keys[item["operation"]]
+    return data
+
+
+def _result_json(problem: Problem, result: SolveResult) -> dict[str, Any]:
+    """The schedule file of `result`, with the phase times `Revision.solve_result` gives back."""
+    data = result_to_json(problem, result)
+    data["build_time"] = result.build_time
+    data["heuristic_time"] = result.heuristic_time
+    data["first_solution_time"] = result.first_solution_time
+    return data
+
+
+def _cause(entries: Sequence[LogEntry]) -> str:
+    scenarios = [e.scenario.name for e in entries if e.scenario is not None]
+    if scenarios:
+        return f"scenario:{scenarios[-1]}"
+    return "events" if entries else "created"
+
+
+def _named(event: Event) -> int:
+    """The time an event says something happened (0 for downtime, which may be announced)."""
+    if isinstance(event, OperationStarted):
+        return event.start
+    if isinstance(event, OperationCompleted):
+        return event.end
+    return 0
+
+
+def _check_times(fresh: list[LogEntry], positions: dict[int, int]) -> None:
+    """An event is reported at or after the time it names (else `now` would precede it)."""
+    errors = []
+    for entry in fresh:
+        named = 0 if entry.event is None else _named(entry.event)
+        if entry.at is not None and entry.at < named:
+            errors.append(
+                FieldViolation(
+                    f"events[{positions[id(entry)]}].at",
+                    f"{entry.at} is before the time the event names ({named})",
+                )
+            )
+    if errors:
+        raise PlanError(errors)
+
+
+@dataclass(frozen=True)
+class _State:
+    prepared: Prepared
+    started: tuple[Event, ...]
+
+
+def _state(base: _Base, spec: PlanSpec, entries: Sequence[LogEntry], *, offset: int) -> _State:
+    """The base with `entries` applied (scenarios first, then events) and pinned.
+
+    Errors name `events[i]` with i counted from `offset` in `entries` (earlier ones were checked
+    when they were reported). Operations the base had started are reported again, so a running
+    operation keeps running until now and a started order cannot be cancelled.
+    """
+    problem, released = base.problem, base.schedule
+    for i, entry in enumerate(entries):
+        if entry.scenario is not None:
+            try:
+                changed = apply(problem, entry.scenario.changes, where=f"events[{i}].scenario")
+            except InvalidProblem as error:
+                raise PlanError(error.violations) from None
+            released = _carried(problem, released, changed)
+            problem = changed
+    history = list(base.started)
+    events = [e.event for e in entries if e.event is not None]
+    event_entries = [i for i, e in enumerate(entries) if e.event is not None]
+    now = max([base.now, *(e.at for e in entries if e.at is not None), *map(_named, events)])
+    try:
+        prepared = prepare(
+            problem,
+            released,
+            Events(events=[*history, *events]),
+            now=now,
+            freeze=spec.stability.freeze,
+            weight=spec.stability.weight,
+        )
+    except RescheduleError as error:
+        raise PlanError(
+            _renumber(error.violations, [*([None] * len(history)), *event_entries], offset)
+        ) from None
+    progress = [e for e in events if isinstance(e, OperationStarted | OperationCompleted)]
+    return _State(prepared, (*history, *progress))
+
+
+_EVENT_FIELD = re.compile(r"^events\[(\d+)\]")
+
+
+def _renumber(
+    violations: Sequence[FieldViolation], numbers: Sequence[int | None], offset: int = 0
+) -> list[FieldViolation]:
+    """`events[k]...` fields renamed to `events[numbers[k] - offset]...`."""
+
+    def rename(match: re.Match[str]) -> str:
+        k = int(match.group(1))
+        number = numbers[k] if k < len(numbers) else None
+        return match.group(0) if number is None else f"events[{number - offset}]"
+
+    return [FieldViolation(_EVENT_FIELD.sub(rename, v.field), v.reason) for v in violations]
+
+
+def _carried(old: Problem, schedule: Schedule, new: Problem) -> Schedule:
+    """`schedule` of `old` in the numbers of `new`, by ids; operations whose order, operation,
+    machine or resources `new` lacks are left out (they are planned afresh), and so are the
+    purchases (items and suppliers may have changed)."""
+    orders = {
+        o.id: (j, {op.id: k for k, op in enumerate(o.operations)}) for j, o in enumerate(new.orders)
+    }
+    machines = {m.id: i for i, m in enumerate(new.machines)}
+    resources = {r.id: i for i, r in enumerate(new.resources)}
+    carried = []
+    for op in schedule.operations:
+        order = old.orders[op.job]
+        target = orders.get(order.id)
+        machine = machines.get(old.machines[op.machine].id)
+        if target is None or machine is None:
+            continue
+        k = target[1].get(order.operations[op.index].id)
+        chosen = [resources.get(old.resources[r].id) for r in op.resources]
+        if k is None or None in chosen:
+            continue
+        eligible = {m.machine_id for m in new.orders[target[0]].operations[k].machines}
+        if new.machines[machine].id not in eligible:
+            continue
+        carried.append(
+            ScheduledOperation(
+                target[0], k, machine, op.start, op.end, tuple(r for r in chosen if r is not None)
+            )
+        )
+    return Schedule(tuple(carried))
+
+
+__all__ = [
+    "LogEntry",
+    "PlanError",
+    "PlanRunner",
+    "PlanSpec",
+    "PlanView",
+    "Revision",
+    "SolveFn",
+    "StabilityPolicy",
+    "parse_entries",
+    "parse_spec",
+]
