@@ -23,7 +23,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from scheduler.planning.live import PlanRunner
-from scheduler.planstore import PlanStore, SqlitePlanStore
+from scheduler.planstore import PlanLeases, PlanStore, open_plan_store
 from scheduler.service.auth import (
     TlsConfig,
     TokenAuthenticator,
@@ -129,11 +129,22 @@ class SchedulerServer:
         self.metrics = Metrics()
         self.slots = SolveSlots(limits.max_concurrent_solves, limits.interactive_slots)
         self.runner = JobRunner(self.store, self.slots, limits, solve_fn, metrics=self.metrics)
-        # Live plans: their own tables in the job store's file unless a store is given.
-        self.plan_store = plan_store or SqlitePlanStore(config.store_path)
+        # Live plans: their own tables beside the jobs (the same SQLite file or database) unless
+        # a store is given; on a shared database, replanned under leases of the same replica id.
+        try:
+            self.plan_store = plan_store or open_plan_store(
+                config.store_path, replica=self.store.replica, lease=config.lease
+            )
+        except BaseException:
+            if self._owns_store:
+                self.store.close()
+            raise
         self._owns_plan_store = plan_store is None
         self.plan_runner = PlanRunner(
-            self.plan_store, slotted(solve_fn, self.slots), workers=limits.max_concurrent_solves
+            self.plan_store,
+            slotted(solve_fn, self.slots),
+            workers=limits.max_concurrent_solves,
+            leases=self.plan_store if isinstance(self.plan_store, PlanLeases) else None,
         )
         self.servicer = SchedulerServicer(
             store=self.store,
