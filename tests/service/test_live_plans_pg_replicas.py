@@ -89,7 +89,9 @@ def test_a_plan_created_on_one_replica_is_answered_and_watched_across_replicas(r
     seen = next(watch).revision
     watch.cancel()
     assert seen.revision == 2 and list(seen.event_ids) == ["b1"]
-    assert all(op.start_tick >= 4 for op in seen.result.schedule.operations if op.machine_id == "m1")
+    assert all(
+        op.start_tick >= 4 for op in seen.result.schedule.operations if op.machine_id == "m1"
+    )
     for replica in (a, b):
         got = _plans(replica).GetPlan(pb.GetPlanRequest(plan_id=plan.plan_id), timeout=WAIT)
         assert got.plan.revision.revision == 2

@@ -1,0 +1,108 @@
+"""Live plans of two replicas' runners on one PostgreSQL database: one replan at a time per plan
+(events reported on the other replica are answered by the holder's next revision), and a
+replica whose plan was taken over stops its replan and releases nothing."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from test_live_plans import WAIT, _breakdown, _Gate, _settled, _spec
+
+from scheduler.params import SolveParams
+from scheduler.planning.live import PlanRunner
+from scheduler.problem import Problem
+from scheduler.result import SolveResult
+from scheduler.solve import solve
+
+
+class _Replicas:
+    """Runners of replicas "r1" and "r2" on one database, each with its own store and solve."""
+
+    def __init__(self, url: str, lease: float) -> None:
+        self.url, self.lease = url, lease
+        self.runners: list[PlanRunner] = []
+
+    def start(self, name: str, solve_fn: Any) -> PlanRunner:
+        """A started runner of replica `name`."""
+        from scheduler.planstore_pg import PostgresPlanStore
+
+        store = PostgresPlanStore(self.url, replica=name, lease=self.lease)
+        runner = PlanRunner(store, solve_fn, leases=store)
+        runner.start()
+        self.runners.append(runner)
+        return runner
+
+    def close(self) -> None:
+        for runner in self.runners:
+            runner.shutdown()
+            runner.store.close()
+
+
+@pytest.fixture
+def replicas(postgres_url: str) -> Iterator[_Replicas]:
+    """Start runners with `replicas.start(name, solve_fn)`; 1 s leases; all stopped at teardown."""
+    pair = _Replicas(postgres_url, lease=1.0)
+    yield pair
+    pair.close()
+
+
+def _no_replans(problem: Problem, params: SolveParams, **kwargs: Any) -> SolveResult:
+    assert kwargs.get("pins") is None, "this replica replanned a plan another one holds"
+    return solve(problem, params, **kwargs)
+
+
+def test_events_reported_on_another_replica_join_the_holders_next_revision(replicas) -> None:
+    """Reports on r2 while r1 replans the plan are answered together by r1's next revision; r2
+    never replans it, and no two replans of it run at once."""
+    gate = _Gate()
+    r1 = replicas.start("r1", gate)
+    r2 = replicas.start("r2", _no_replans)
+    try:
+        plan_id = r1.create(_spec())
+        _settled(r1, plan_id)
+        r1.report(plan_id, [_breakdown("b1", start=1, end=3)])
+        assert gate.entered.wait(WAIT)
+        r2.report(plan_id, [_breakdown("b2", machine="m1", start=2, end=4)])
+        r2.report(plan_id, [_breakdown("b3", start=5, end=7)])
+        assert r2.idle(WAIT)  # its claims failed: r1 holds the plan
+        gate.open.set()
+        assert _settled(r1, plan_id) == 3
+        assert gate.calls == 2
+        assert [r.answers for r in r1.revisions(plan_id)] == [(), ("b1",), ("b2", "b3")]
+        assert r2.view(plan_id).revision.number == 3  # r2 reads what r1 released
+    finally:
+        gate.open.set()
+
+
+def test_a_replica_whose_plan_was_taken_over_stops_and_releases_nothing(replicas) -> None:
+    """When another replica holds the plan's lease (this one stalled past it), the heartbeat
+    stops this replica's replan, which releases no revision and records no error."""
+    stopped = threading.Event()
+
+    def until_stopped(problem: Problem, params: SolveParams, **kwargs: Any) -> SolveResult:
+        if kwargs.get("pins") is not None:
+            # The bug ran the whole replan (here: forever) and released over the new holder's.
+            assert kwargs["stop"].wait(WAIT)
+            stopped.set()
+        return solve(problem, params, **kwargs)
+
+    import psycopg
+
+    r1 = replicas.start("r1", until_stopped)
+    plan_id = r1.create(_spec())
+    _settled(r1, plan_id)
+    r1.report(plan_id, [_breakdown("b1")])
+    with psycopg.connect(replicas.url, autocommit=True) as conn:
+        conn.execute(  # what a take-over by replica "thief" leaves in the row
+            "UPDATE scheduler_plans SET replan_owner = 'thief' WHERE id = %s", (plan_id,)
+        )
+    assert stopped.wait(5 * replicas.lease)
+    assert r1.idle(WAIT)
+    store = r1.store
+    assert [r.number for r in store.revisions(plan_id)] == [1]
+    assert store.lease_of(plan_id)[0] == "thief"  # type: ignore[attr-defined]
+    assert store.get_plan(plan_id).error == ""
+    assert [e.id for e in store.unanswered(plan_id)] == ["b1"]
