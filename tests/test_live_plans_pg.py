@@ -5,6 +5,7 @@ replica whose plan was taken over stops its replan and releases nothing."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -106,3 +107,25 @@ def test_a_replica_whose_plan_was_taken_over_stops_and_releases_nothing(replicas
     assert store.lease_of(plan_id)[0] == "thief"  # type: ignore[attr-defined]
     assert store.get_plan(plan_id).error == ""
     assert [e.id for e in store.unanswered(plan_id)] == ["b1"]
+
+
+def test_a_stopping_replica_hands_its_replan_over_at_once(postgres_url) -> None:
+    """A graceful stop during a replan hands the plan over: another replica answers its events
+    within a heartbeat (a second) and a replan, not after the 30 s lease."""
+    replicas, gate = _Replicas(postgres_url, lease=30.0), _Gate()
+    try:
+        r1 = replicas.start("r1", gate)
+        r2 = replicas.start("r2", solve)
+        plan_id = r1.create(_spec())
+        _settled(r1, plan_id)
+        r1.report(plan_id, [_breakdown("b1")])
+        assert gate.entered.wait(WAIT)
+        r1.shutdown()
+        stopped_at = time.monotonic()
+        while r2.store.unanswered(plan_id) and time.monotonic() - stopped_at < 25.0:
+            time.sleep(0.05)
+        assert time.monotonic() - stopped_at < 12.0
+        assert [r.answers for r in r2.revisions(plan_id)] == [(), ("b1",)]
+    finally:
+        gate.open.set()
+        replicas.close()

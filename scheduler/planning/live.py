@@ -556,16 +556,16 @@ class PlanRunner:
             return False
 
     def _keep_leases(self) -> None:
-        """Renew the leases of running replans, four times a lease; stop a replan whose plan
-        another replica took over, and every replan when the database has been out of reach for
-        0.8 of a lease (before another replica may take them); queue the plans whose replica
-        stopped renewing."""
+        """Every quarter lease, at most a second: renew the leases of running replans; stop a
+        replan whose plan another replica took over, and every replan when the database has been
+        out of reach for 0.8 of a lease (before another replica may take them); queue the plans
+        whose replica stopped renewing (so they wait at most a second beyond their lease)."""
         leases = self._leases
         assert leases is not None
         renewed = time.monotonic()
         while True:
             with self._condition:
-                if self._condition.wait_for(lambda: self._closing, leases.lease / 4):
+                if self._condition.wait_for(lambda: self._closing, min(leases.lease / 4, 1.0)):
                     return
                 held = {p: t for p, t in self._running.items() if p in self._held}
             try:

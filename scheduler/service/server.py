@@ -61,7 +61,8 @@ class ServerConfig:
     SQLite, a unique id on PostgreSQL). A stable id lets a restarted replica take back its own
     jobs at once instead of after their lease."""
     lease: float = DEFAULT_LEASE
-    """Seconds a job claimed by a replica that stopped renewing it waits before another takes it."""
+    """Seconds a job claimed by a replica that stopped renewing it waits before another takes it
+    (on PostgreSQL, also the replan of a live plan)."""
     tls: TlsConfig | None = None
     tokens: Mapping[str, str] | None = None
     """Bearer token → principal name; None or empty: no token check."""
