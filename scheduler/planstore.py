@@ -415,6 +415,11 @@ class PlanLeases(Protocol):
         """Let every lease of this replica expire now (a graceful stop: others take over)."""
         ...
 
+    def replan_held(self, plan_id: str) -> bool:
+        """Whether a replica holds a live lease on the plan's replan (it replans the plan, or is
+        about to)."""
+        ...
+
 
 def open_plan_store(
     location: str | Path, *, replica: str = "", lease: float = DEFAULT_LEASE

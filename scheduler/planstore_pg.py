@@ -346,6 +346,15 @@ class PostgresPlanStore:
                 (self.replica,),
             )
 
+    def replan_held(self, plan_id: str) -> bool:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                f"SELECT replan_until >= {_NOW} FROM scheduler_plans"
+                " WHERE id = %s AND replan_owner IS NOT NULL",
+                (plan_id,),
+            ).fetchone()
+        return row is not None and bool(row[0])
+
     def lease_of(self, plan_id: str) -> tuple[str, float] | None:
         """The replica holding the plan's replan lease and until when (Unix seconds, database
         clock); None when nobody does."""

@@ -69,8 +69,10 @@ def test_events_reported_on_another_replica_join_the_holders_next_revision(repli
         r2.report(plan_id, [_breakdown("b2", machine="m1", start=2, end=4)])
         r2.report(plan_id, [_breakdown("b3", start=5, end=7)])
         assert r2.idle(WAIT)  # its claims failed: r1 holds the plan
+        assert r2.view(plan_id).replanning  # r2 says so: the bug said False off the replanner
         gate.open.set()
         assert _settled(r1, plan_id) == 3
+        assert not r2.view(plan_id).replanning
         assert gate.calls == 2
         assert [r.answers for r in r1.revisions(plan_id)] == [(), ("b1",), ("b2", "b3")]
         assert r2.view(plan_id).revision.number == 3  # r2 reads what r1 released

@@ -157,8 +157,9 @@ def test_a_plan_is_replanned_by_one_replica_at_a_time(replicas) -> None:
     assert r1.claim_replan(plan_id)
     assert r1.renew_replans([plan_id]) == {plan_id}
     assert r2.renew_replans([plan_id]) == set()
+    assert r2.replan_held(plan_id)
     assert not r1.finish_replan(plan_id)
-    assert r1.lease_of(plan_id) is None
+    assert r1.lease_of(plan_id) is None and not r2.replan_held(plan_id)
     assert r2.claim_replan(plan_id)
 
 

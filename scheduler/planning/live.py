@@ -372,7 +372,7 @@ class PlanRunner:
             error=stored.error,
             request_id=stored.request_id,
             created_at=stored.created_at,
-            replanning=plan_id in self._running,
+            replanning=plan_id in self._running or self._held_elsewhere(plan_id),
         )
 
     def revisions(self, plan_id: str, after: int = 0) -> list[Revision]:
@@ -413,7 +413,13 @@ class PlanRunner:
 
     def _busy(self, plan_id: str) -> bool:
         with self._condition:
-            return plan_id in self._running or plan_id in self._queue
+            if plan_id in self._running or plan_id in self._queue:
+                return True
+        return self._held_elsewhere(plan_id)
+
+    def _held_elsewhere(self, plan_id: str) -> bool:
+        """With leases: a replica (this one or another) holds the plan's replan lease."""
+        return self._leases is not None and self._leases.replan_held(plan_id)
 
     def report(self, plan_id: str, entries: Sequence[LogEntry]) -> list[str]:
         """Accept entries for the plan's next revision; returns the ids that were new.
