@@ -1,6 +1,7 @@
 """Live plans of two replicas' runners on one PostgreSQL database: one replan at a time per plan
-(events reported on the other replica are answered by the holder's next revision), and a
-replica whose plan was taken over stops its replan and releases nothing."""
+(events reported on the other replica are answered by the holder's next revision, and waited for
+there), a replica whose plan was taken over stops its replan and releases nothing, and a
+stopping replica hands its replans over at once."""
 
 from __future__ import annotations
 
@@ -55,17 +56,24 @@ def _no_replans(problem: Problem, params: SolveParams, **kwargs: Any) -> SolveRe
     return solve(problem, params, **kwargs)
 
 
-def test_events_reported_on_another_replica_join_the_holders_next_revision(replicas) -> None:
-    """Reports on r2 while r1 replans the plan are answered together by r1's next revision; r2
-    never replans it, and no two replans of it run at once."""
+def _replanning_on_r1(replicas: _Replicas) -> tuple[_Gate, PlanRunner, PlanRunner, str]:
+    """r1 (solving through a gate) and r2 (which must not replan); a plan whose revision 1 is
+    released and whose event "b1", reported on r1, is being replanned there behind the gate."""
     gate = _Gate()
     r1 = replicas.start("r1", gate)
     r2 = replicas.start("r2", _no_replans)
+    plan_id = r1.create(_spec())
+    _settled(r1, plan_id)
+    r1.report(plan_id, [_breakdown("b1", start=1, end=3)])
+    assert gate.entered.wait(WAIT)
+    return gate, r1, r2, plan_id
+
+
+def test_events_reported_on_another_replica_join_the_holders_next_revision(replicas) -> None:
+    """Reports on r2 while r1 replans the plan are answered together by r1's next revision; r2
+    never replans it, and no two replans of it run at once."""
+    gate, r1, r2, plan_id = _replanning_on_r1(replicas)
     try:
-        plan_id = r1.create(_spec())
-        _settled(r1, plan_id)
-        r1.report(plan_id, [_breakdown("b1", start=1, end=3)])
-        assert gate.entered.wait(WAIT)
         r2.report(plan_id, [_breakdown("b2", machine="m1", start=2, end=4)])
         r2.report(plan_id, [_breakdown("b3", start=5, end=7)])
         assert r2.idle(WAIT)  # its claims failed: r1 holds the plan
@@ -131,3 +139,20 @@ def test_a_stopping_replica_hands_its_replan_over_at_once(postgres_url) -> None:
     finally:
         gate.open.set()
         replicas.close()
+
+
+def test_waiting_for_an_answer_outlasts_an_old_error_while_another_replica_replans(
+    replicas,
+) -> None:
+    """An entry reported on r2 while r1 replans is waited for until r1 answers it, even when the
+    plan still shows the error of an earlier replan (r2 used to give up at once: not replanning
+    it locally, it took the old error for the end of the replan)."""
+    gate, r1, r2, plan_id = _replanning_on_r1(replicas)
+    try:
+        r1.store.set_error(plan_id, "no plan: the replan ended INFEASIBLE")
+        r2.report(plan_id, [_breakdown("b2", machine="m1", start=2, end=4)])
+        threading.Timer(1.0, gate.open.set).start()
+        answer = r2.wait_answered(plan_id, "b2", WAIT)
+        assert answer is not None and answer.answers == ("b2",)
+    finally:
+        gate.open.set()
