@@ -1,7 +1,7 @@
 """Live plans of two replicas' runners on one PostgreSQL database: one replan at a time per plan
 (events reported on the other replica are answered by the holder's next revision, and waited for
-there), a replica whose plan was taken over stops its replan and releases nothing, and a
-stopping replica hands its replans over at once."""
+there), a replica whose plan was taken over or that cannot reach the database stops its replan
+and releases nothing, and a stopping replica hands its replans over at once."""
 
 from __future__ import annotations
 
@@ -88,20 +88,25 @@ def test_events_reported_on_another_replica_join_the_holders_next_revision(repli
         gate.open.set()
 
 
+class _UntilStopped:
+    """A solve function whose replans (solves with pins) run until their stop token is set."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+
+    def __call__(self, problem: Problem, params: SolveParams, **kwargs: Any) -> SolveResult:
+        if kwargs.get("pins") is not None:
+            assert kwargs["stop"].wait(WAIT)
+            self.stopped.set()
+        return solve(problem, params, **kwargs)
+
+
 def test_a_replica_whose_plan_was_taken_over_stops_and_releases_nothing(replicas) -> None:
     """When another replica holds the plan's lease (this one stalled past it), the heartbeat
     stops this replica's replan, which releases no revision and records no error."""
-    stopped = threading.Event()
-
-    def until_stopped(problem: Problem, params: SolveParams, **kwargs: Any) -> SolveResult:
-        if kwargs.get("pins") is not None:
-            # The bug ran the whole replan (here: forever) and released over the new holder's.
-            assert kwargs["stop"].wait(WAIT)
-            stopped.set()
-        return solve(problem, params, **kwargs)
-
     import psycopg
 
+    until_stopped = _UntilStopped()
     r1 = replicas.start("r1", until_stopped)
     plan_id = r1.create(_spec())
     _settled(r1, plan_id)
@@ -110,13 +115,37 @@ def test_a_replica_whose_plan_was_taken_over_stops_and_releases_nothing(replicas
         conn.execute(  # what a take-over by replica "thief" leaves in the row
             "UPDATE scheduler_plans SET replan_owner = 'thief' WHERE id = %s", (plan_id,)
         )
-    assert stopped.wait(5 * replicas.lease)
+    # The bug ran the whole replan (here: forever) and released over the new holder's.
+    assert until_stopped.stopped.wait(5 * replicas.lease)
     assert r1.idle(WAIT)
     store = r1.store
     assert [r.number for r in store.revisions(plan_id)] == [1]
     assert store.lease_of(plan_id)[0] == "thief"  # type: ignore[attr-defined]
     assert store.get_plan(plan_id).error == ""
     assert [e.id for e in store.unanswered(plan_id)] == ["b1"]
+
+
+def test_a_replica_cut_off_from_the_database_stops_its_replan(replicas, monkeypatch) -> None:
+    """When the heartbeat cannot renew a replan's lease for 0.8 of it (the database out of
+    reach), the replan stops before another replica may take the plan over."""
+    until_stopped = _UntilStopped()
+    r1 = replicas.start("r1", until_stopped)
+    plan_id = r1.create(_spec())
+    _settled(r1, plan_id)
+
+    def unreachable(plan_ids: Any) -> set[str]:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(r1.store, "renew_replans", unreachable)
+    r1.report(plan_id, [_breakdown("b1")])
+    # The bug solved on (here: forever) while another replica could take the plan over.
+    assert until_stopped.stopped.wait(5 * replicas.lease)
+    assert r1.idle(WAIT)
+    assert [r.number for r in r1.store.revisions(plan_id)] == [1]
+    # Its lease is left to expire (then any replica takes the event over), not given back.
+    assert r1.store.lease_of(plan_id)[0] == "r1"  # type: ignore[attr-defined]
+    time.sleep(replicas.lease)
+    assert r1.store.claimable_replans() == [plan_id]  # type: ignore[attr-defined]
 
 
 def test_a_stopping_replica_hands_its_replan_over_at_once(postgres_url) -> None:

@@ -541,7 +541,9 @@ class PlanRunner:
                 log.exception("replan of plan %s failed", plan_id)
                 self._record_error(plan_id, f"internal error: {type(error).__name__}")
             finally:
-                more = claimed and self._finish_lease(plan_id)
+                # A replan the heartbeat stopped keeps its lease until it expires: given back
+                # now, its entries would wait for the next report (nobody takes a free lease).
+                more = claimed and not token.stopped and self._finish_lease(plan_id)
                 with self._condition:
                     del self._running[plan_id]
                     self._held.discard(plan_id)
