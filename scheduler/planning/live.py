@@ -372,7 +372,7 @@ class PlanRunner:
             error=stored.error,
             request_id=stored.request_id,
             created_at=stored.created_at,
-            replanning=plan_id in self._running or self._held_elsewhere(plan_id),
+            replanning=plan_id in self._running or self._lease_held(plan_id),
         )
 
     def revisions(self, plan_id: str, after: int = 0) -> list[Revision]:
@@ -415,9 +415,9 @@ class PlanRunner:
         with self._condition:
             if plan_id in self._running or plan_id in self._queue:
                 return True
-        return self._held_elsewhere(plan_id)
+        return self._lease_held(plan_id)
 
-    def _held_elsewhere(self, plan_id: str) -> bool:
+    def _lease_held(self, plan_id: str) -> bool:
         """With leases: a replica (this one or another) holds the plan's replan lease."""
         return self._leases is not None and self._leases.replan_held(plan_id)
 
