@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
+    from scheduler.store import JobChanges
+
 log = logging.getLogger("scheduler.pg")
 
 MIGRATION_LOCK = 0x5343_4845_4455_4C45
@@ -107,6 +109,27 @@ def migrate(pool: ConnectionPool, component: str, migrations: Sequence[str]) -> 
             (component, len(migrations)),
         )
     return len(migrations)
+
+
+def open_component(
+    url: str,
+    component: str,
+    migrations: Sequence[str],
+    changes: JobChanges,
+    *,
+    name: str,
+    max_size: int = 8,
+) -> tuple[ConnectionPool, Listener]:
+    """What a store of `component` needs: a pool, its migrated schema, and a `Listener` on the
+    channel `scheduler_<component>` that tells `changes`; nothing stays open when a step fails."""
+    pool = connect_pool(url, max_size=max_size, name=name)
+    try:
+        migrate(pool, component, migrations)
+        channel = f"scheduler_{component}"
+        return pool, Listener(url, channel, changes.changed, changes.changed_all)
+    except BaseException:
+        pool.close()
+        raise
 
 
 class Listener:
@@ -261,5 +284,6 @@ __all__ = [
     "connect_pool",
     "find_server_binaries",
     "migrate",
+    "open_component",
     "redact",
 ]

@@ -24,9 +24,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from scheduler.store import JobChanges
+from scheduler.store import DEFAULT_LEASE, JobChanges, is_url
 
 MAX_ID_LENGTH = 128
 """Longest plan request id and entry id."""
@@ -391,6 +391,60 @@ class SqlitePlanStore:
             self._db.close()
 
 
+@runtime_checkable
+class PlanLeases(Protocol):
+    """Who replans which plan, for stores shared by replicas (PostgreSQL; SQLite has one server).
+
+    A replan runs under a lease like a job: `claim_replan` takes it (free, expired, or already
+    this replica's), the runner's heartbeat renews it, `finish_replan` gives it back. A write
+    that leaves a plan work to do (its creation, new entries) takes a free lease for the writer
+    too, so pending work always has a holder and is taken over when that holder dies.
+    """
+
+    replica: str
+    lease: float
+    """Seconds a claim lasts unless renewed."""
+
+    def claim_replan(self, plan_id: str) -> bool:
+        """Hold the plan's replan; False when another replica holds a live lease."""
+        ...
+
+    def renew_replans(self, plan_ids: Sequence[str]) -> set[str]:
+        """Renew these leases; returns the plans this replica still holds."""
+        ...
+
+    def finish_replan(self, plan_id: str) -> bool:
+        """End a replan. True when entries arrived after its claim: the lease stays held and the
+        plan needs another replan; else the lease is given back."""
+        ...
+
+    def claimable_replans(self, *, own: bool = False) -> list[str]:
+        """Plans whose lease expired (their replica stopped), and with `own` those this replica
+        id holds (what an earlier process of the same replica left)."""
+        ...
+
+    def hand_over(self) -> None:
+        """Let every lease of this replica expire now (a graceful stop: others take over)."""
+        ...
+
+    def replan_held(self, plan_id: str) -> bool:
+        """Whether a replica holds a live lease on the plan's replan (it replans the plan, or is
+        about to)."""
+        ...
+
+
+def open_plan_store(
+    location: str | Path, *, replica: str = "", lease: float = DEFAULT_LEASE
+) -> PlanStore:
+    """The plan store beside the job store at `location`: a `postgresql://` URL (shared by
+    replicas, which then replan under leases, see `PlanLeases`) or a SQLite file."""
+    if is_url(location):
+        from scheduler.planstore_pg import PostgresPlanStore
+
+        return PostgresPlanStore(str(location), replica=replica, lease=lease)
+    return SqlitePlanStore(location)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     """Autocommit mode (transactions are explicit), usable from the runner's threads, durable
     at each COMMIT, and patient with a job store writing to the same file."""
@@ -408,10 +462,12 @@ __all__ = [
     "MIGRATIONS",
     "Entry",
     "EntryConflict",
+    "PlanLeases",
     "PlanNotFound",
     "PlanStore",
     "RevisionConflict",
     "SqlitePlanStore",
     "StoredPlan",
     "StoredRevision",
+    "open_plan_store",
 ]

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from scheduler.pg import Listener, connect_pool, migrate
+from scheduler.pg import open_component
 from scheduler.store import (
     DEFAULT_LEASE,
     DEFAULT_MAX_ATTEMPTS,
@@ -49,7 +49,8 @@ from scheduler.store import (
 )
 
 COMPONENT = "jobs"
-CHANNEL = "scheduler_jobs"
+CHANNEL = f"scheduler_{COMPONENT}"
+"""The channel of its change notices (`open_component` listens on it)."""
 MIGRATIONS: tuple[str, ...] = (
     # 1: the schema of SQLite's version 4, with the database's own types.
     """
@@ -127,13 +128,14 @@ class PostgresJobStore:
         self.lease = lease
         self._now = time.time
         self.changes = JobChanges()
-        self._pool = connect_pool(url, max_size=pool_size, name=f"scheduler-{replica}"[:63])
-        try:
-            migrate(self._pool, COMPONENT, MIGRATIONS)
-            self._listener = Listener(url, CHANNEL, self.changes.changed, self.changes.changed_all)
-        except BaseException:
-            self._pool.close()
-            raise
+        self._pool, self._listener = open_component(
+            url,
+            COMPONENT,
+            MIGRATIONS,
+            self.changes,
+            name=f"scheduler-{replica}"[:63],
+            max_size=pool_size,
+        )
 
     # -- plumbing
 

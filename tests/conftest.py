@@ -149,3 +149,12 @@ def postgres_url(postgres: ThrowawayCluster, request: pytest.FixtureRequest) -> 
     """The URL of an empty schema of its own in the session's PostgreSQL server."""
     name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
     return postgres.create_schema(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """Where the stores of a test live, once per backend: a SQLite file, or the URL of an empty
+    PostgreSQL schema (the same suite runs on both)."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return tmp_path / "store.sqlite3"

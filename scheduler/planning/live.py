@@ -45,7 +45,15 @@ from scheduler.planning.events import (
 )
 from scheduler.planning.promise import DEFAULT_PROMISE_SECONDS, Promise, promise
 from scheduler.planning.reschedule import Diff, Prepared, RescheduleError, diff, prepare
-from scheduler.planstore import Entry, EntryConflict, PlanNotFound, PlanStore, StoredRevision
+from scheduler.planstore import (
+    Entry,
+    EntryConflict,
+    PlanLeases,
+    PlanNotFound,
+    PlanStore,
+    RevisionConflict,
+    StoredRevision,
+)
 from scheduler.problem import (
     FieldViolation,
     InvalidProblem,
@@ -265,7 +273,12 @@ class _Plan:
 
 
 class PlanRunner:
-    """Replans live plans on worker threads; see the module docstring for the guarantees."""
+    """Replans live plans on worker threads; see the module docstring for the guarantees.
+
+    With `leases` (a store shared by replicas) each replan runs under the plan's lease, renewed
+    by a heartbeat thread that also queues the plans whose replica stopped renewing theirs, and
+    plans are re-read when another replica released revisions; see `planstore.PlanLeases`.
+    """
 
     def __init__(
         self,
@@ -273,6 +286,7 @@ class PlanRunner:
         solve_fn: SolveFn | None = None,
         *,
         workers: int = 1,
+        leases: PlanLeases | None = None,
     ) -> None:
         if solve_fn is None:
             from scheduler.solve import solve
@@ -285,6 +299,9 @@ class PlanRunner:
         self._queue: list[str] = []
         self._running: dict[str, StopToken] = {}
         self._again: set[str] = set()
+        self._held: set[str] = set()
+        """Running plans whose lease this replica holds (with `leases`)."""
+        self._leases = leases
         self._plans: dict[str, _Plan] = {}
         self._closing = False
         self._threads: list[threading.Thread] = []
@@ -298,11 +315,19 @@ class PlanRunner:
             thread = threading.Thread(target=self._loop, name=f"plan-runner-{n}", daemon=True)
             thread.start()
             self._threads.append(thread)
-        resumed = [
-            plan_id
-            for plan_id in self.store.plan_ids()
-            if self.store.latest(plan_id) is None or self.store.unanswered(plan_id)
-        ]
+        if self._leases is not None:
+            thread = threading.Thread(target=self._keep_leases, name="plan-leases", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+            # What other replicas hold is theirs until their lease expires (the heartbeat then
+            # queues it); what this replica id held before a restart is taken back at once.
+            resumed = self._leases.claimable_replans(own=True)
+        else:
+            resumed = [
+                plan_id
+                for plan_id in self.store.plan_ids()
+                if self.store.latest(plan_id) is None or self.store.unanswered(plan_id)
+            ]
         if resumed:
             log.warning("resuming %d plan(s) with unanswered events", len(resumed))
         for plan_id in resumed:
@@ -320,6 +345,11 @@ class PlanRunner:
         end = time.monotonic() + timeout
         for thread in self._threads:
             thread.join(max(0.0, end - time.monotonic()))
+        if self._leases is not None:
+            try:
+                self._leases.hand_over()
+            except Exception as error:  # then the leases expire on their own
+                log.warning("could not hand the plan leases over: %s", error)
 
     def idle(self, timeout: float) -> bool:
         """Wait until no replan runs or waits; False after `timeout` s."""
@@ -349,7 +379,7 @@ class PlanRunner:
             error=stored.error,
             request_id=stored.request_id,
             created_at=stored.created_at,
-            replanning=plan_id in self._running,
+            replanning=plan_id in self._running or self._lease_held(plan_id),
         )
 
     def revisions(self, plan_id: str, after: int = 0) -> list[Revision]:
@@ -400,7 +430,13 @@ class PlanRunner:
 
     def _busy(self, plan_id: str) -> bool:
         with self._condition:
-            return plan_id in self._running or plan_id in self._queue
+            if plan_id in self._running or plan_id in self._queue:
+                return True
+        return self._lease_held(plan_id)
+
+    def _lease_held(self, plan_id: str) -> bool:
+        """With leases: a replica (this one or another) holds the plan's replan lease."""
+        return self._leases is not None and self._leases.replan_held(plan_id)
 
     def report(self, plan_id: str, entries: Sequence[LogEntry]) -> list[str]:
         """Accept entries for the plan's next revision; returns the ids that were new.
@@ -504,7 +540,18 @@ class PlanRunner:
                     latest = self.store.latest(plan_id)
                     plan.revision = None if latest is None else Revision.load(latest)
                     plan.loaded = True
+        elif self._leases is not None:
+            self._catch_up(plan_id, plan)
         return plan
+
+    def _catch_up(self, plan_id: str, plan: _Plan) -> None:
+        """Load the revisions other replicas released since this one read the plan."""
+        known = plan.revision.number if plan.revision is not None else 0
+        newer = self.store.revisions(plan_id, after=known)
+        if newer:
+            with plan.lock:
+                if plan.revision is None or plan.revision.number < newer[-1].number:
+                    plan.revision = Revision.load(newer[-1])
 
     def _fresh(self, plan_id: str, entries: Sequence[LogEntry]) -> list[LogEntry]:
         """The entries not reported before; a reused id with other content is a PlanError."""
@@ -545,18 +592,67 @@ class PlanRunner:
                 plan_id = self._queue.pop(0)
                 token = StopToken()
                 self._running[plan_id] = token
+            claimed = False
             try:
-                self._replan(plan_id, token)
+                claimed = self._leases is None or self._leases.claim_replan(plan_id)
+                if claimed:  # else another replica replans it, and sees these entries after
+                    with self._condition:
+                        self._held.add(plan_id)
+                    self._replan(plan_id, token)
+            except RevisionConflict as error:  # fenced: another replica took the plan over
+                log.warning("plan %s: nothing released: %s", plan_id, error)
             except Exception as error:
                 log.exception("replan of plan %s failed", plan_id)
                 self._record_error(plan_id, f"internal error: {type(error).__name__}")
             finally:
+                # A replan the heartbeat stopped keeps its lease until it expires: given back
+                # now, its entries would wait for the next report (nobody takes a free lease).
+                more = claimed and not token.stopped and self._finish_lease(plan_id)
                 with self._condition:
                     del self._running[plan_id]
-                    if plan_id in self._again and not self._closing:
+                    self._held.discard(plan_id)
+                    if (more or plan_id in self._again) and not self._closing:
                         self._again.discard(plan_id)
                         self._queue.append(plan_id)
                     self._condition.notify_all()
+
+    def _finish_lease(self, plan_id: str) -> bool:
+        """Give a replan's lease back; True when entries came meanwhile (replan again). Not
+        while closing: `shutdown` hands every lease over at once."""
+        if self._leases is None or self._closing:
+            return False
+        try:
+            return self._leases.finish_replan(plan_id)
+        except Exception as error:  # the lease expires, and the plan is taken over then
+            log.warning("plan %s: could not give the replan lease back: %s", plan_id, error)
+            return False
+
+    def _keep_leases(self) -> None:
+        """Every quarter lease, at most a second: renew the leases of running replans; stop a
+        replan whose plan another replica took over, and every replan when the database has been
+        out of reach for 0.8 of a lease (before another replica may take them); queue the plans
+        whose replica stopped renewing (so they wait at most a second beyond their lease)."""
+        leases = self._leases
+        assert leases is not None
+        renewed = time.monotonic()
+        while True:
+            with self._condition:
+                if self._condition.wait_for(lambda: self._closing, min(leases.lease / 4, 1.0)):
+                    return
+                held = {p: t for p, t in self._running.items() if p in self._held}
+            try:
+                kept = leases.renew_replans(list(held))
+                renewed = time.monotonic()
+                lost = [token for plan_id, token in held.items() if plan_id not in kept]
+                expired = leases.claimable_replans()
+            except Exception as error:
+                log.warning("could not renew the plan leases: %s", error)
+                late = time.monotonic() - renewed > 0.8 * leases.lease
+                lost, expired = list(held.values()) if late else [], []
+            for token in lost:
+                token.stop()
+            for plan_id in expired:
+                self._schedule(plan_id)
 
     def _record_error(self, plan_id: str, error: str) -> None:
         try:
@@ -599,7 +695,7 @@ class PlanRunner:
         else:
             result = self._solve(prepared.problem, spec.parameters, stop=token)
         with self._condition:
-            if self._closing:
+            if self._closing or token.stopped:  # stopped: shutdown, or the lease was lost
                 return
         if result.schedule is None:
             self._failed(plan_id, entries, f"no plan: the replan ended {result.status.value}")

@@ -76,7 +76,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--lease",
         type=float,
         default=DEFAULT_LEASE,
-        help="seconds before the job of a replica that stopped is taken over (default 30)",
+        help="seconds before the job, or the plan replan, of a replica that stopped is taken "
+        "over (default 30)",
     )
     lim.add_argument(
         "--job-retention-days",

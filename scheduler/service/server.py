@@ -23,7 +23,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from scheduler.planning.live import PlanRunner
-from scheduler.planstore import PlanStore, SqlitePlanStore
+from scheduler.planstore import PlanLeases, PlanStore, SqlitePlanStore, open_plan_store
 from scheduler.service.auth import (
     TlsConfig,
     TokenAuthenticator,
@@ -62,7 +62,8 @@ class ServerConfig:
     SQLite, a unique id on PostgreSQL). A stable id lets a restarted replica take back its own
     jobs at once instead of after their lease."""
     lease: float = DEFAULT_LEASE
-    """Seconds a job claimed by a replica that stopped renewing it waits before another takes it."""
+    """Seconds a job claimed by a replica that stopped renewing it waits before another takes it
+    (on PostgreSQL, also the replan of a live plan)."""
     tls: TlsConfig | None = None
     tokens: Mapping[str, str] | None = None
     """Bearer token → principal name; None or empty: no token check."""
@@ -130,20 +131,24 @@ class SchedulerServer:
         self.metrics = Metrics()
         self.slots = SolveSlots(limits.max_concurrent_solves, limits.interactive_slots)
         self.runner = JobRunner(self.store, self.slots, limits, solve_fn, metrics=self.metrics)
-        # Live plans: their own tables in the SQLite job store's file unless a store is given.
-        # Replicas on PostgreSQL have no plan store yet: the plan RPCs answer UNIMPLEMENTED.
-        if plan_store is None and isinstance(self.store, SqliteJobStore):
-            plan_store = SqlitePlanStore(self.store.path)
-            self._owns_plan_store = True
-        else:
-            self._owns_plan_store = False
-        self.plan_store = plan_store
-        self.plan_runner = (
-            None
-            if plan_store is None
-            else PlanRunner(
-                plan_store, slotted(solve_fn, self.slots), workers=limits.max_concurrent_solves
+        # Live plans: their own tables beside the jobs (the same SQLite file or database) unless
+        # a store is given; on a shared database, replanned under leases of the same replica id.
+        self._owns_plan_store = plan_store is None
+        try:
+            if plan_store is None and isinstance(self.store, SqliteJobStore):
+                plan_store = SqlitePlanStore(self.store.path)  # the file of the store in use
+            self.plan_store = plan_store or open_plan_store(
+                config.store_path, replica=self.store.replica, lease=config.lease
             )
+        except BaseException:
+            if self._owns_store:
+                self.store.close()
+            raise
+        self.plan_runner = PlanRunner(
+            self.plan_store,
+            slotted(solve_fn, self.slots),
+            workers=limits.max_concurrent_solves,
+            leases=self.plan_store if isinstance(self.plan_store, PlanLeases) else None,
         )
         self.servicer = SchedulerServicer(
             store=self.store,
