@@ -89,15 +89,15 @@ def test_reflection_lists_the_planning_rpcs(served) -> None:
     assert methods >= PLANNING_RPCS
 
 
-def test_live_plan_rpcs_answer_unimplemented(make_server, postgres_url) -> None:
-    """A live-plan RPC on a server without a plan store (replicas on PostgreSQL) answers
-    UNIMPLEMENTED, not INTERNAL."""
+def test_live_plan_rpcs_are_served_on_postgresql_too(make_server, postgres_url) -> None:
+    """Replicas on PostgreSQL serve the live-plan RPCs (their plans live in the same database):
+    an unknown plan is NOT_FOUND there, not UNIMPLEMENTED (as before plans moved there)."""
     server, _ = make_server(store_path=postgres_url)
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         stub = pb_grpc.SchedulerServiceStub(channel)
         with pytest.raises(grpc.RpcError) as caught:
-            stub.PromiseOrder(pb.PromiseOrderRequest(plan_id="p"), timeout=5)
-    assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
+            stub.GetPlan(pb.GetPlanRequest(plan_id="p"), timeout=5)
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
 
 
 def _call(server, method: str, request, timeout: float = 30):
