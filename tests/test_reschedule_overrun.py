@@ -7,12 +7,22 @@ machine in turn, each a tenth of the makespan after the last, reported at its st
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 import pytest
 
 from scheduler import cpsat
+from scheduler.diagnose import ConflictCode, pinned_conflicts
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path
+from scheduler.heuristics import best_factory_dispatch
+from scheduler.params import SolveParams
+from scheduler.planning.events import Events, MachineBreakdown
+from scheduler.planning.reschedule import Prepared, prepare
+from scheduler.problem import parse_problem
+from scheduler.result import SolveStatus
+from scheduler.schedule import Schedule, ScheduledOperation
+from scheduler.solve import solve
 from scheduler.stop import Deadline
 
 
@@ -24,3 +34,78 @@ def test_a_large_plants_model_build_ends_with_its_deadline():
     with pytest.raises(cpsat.BuildExpired):
         cpsat.build_model(problem, deadline=Deadline(1.0))
     assert time.perf_counter() - started < 6.0
+
+
+def test_breakdowns_that_push_work_past_its_deadline_are_infeasible_at_once():
+    """plant-2000 after 20 breakdowns reported up to twice the makespan late: INFEASIBLE within the
+    limit, naming the breakdown that moved each late order's work (before: UNKNOWN after 13 s)."""
+    problem = read_problem(instance_path("plant-2000"))
+    released = best_factory_dispatch(problem)
+    assert released is not None
+    makespan = max(op.end for op in released.operations)
+    busiest = Counter(op.machine for op in released.operations).most_common(1)[0][0]
+    machines = [m.id for m in problem.machines]
+    order = [machines[busiest], *(m for m in machines if m != machines[busiest])]
+    first, length = makespan // 4, makespan // 10
+    starts = [first + k * length for k in range(20)]
+    events = Events(
+        events=[
+            MachineBreakdown(
+                kind="machine_breakdown",
+                machine_id=order[k % len(order)],
+                start=start,
+                end=start + length,
+            )
+            for k, start in enumerate(starts)
+        ]
+    )
+    prepared = prepare(problem, released, events, now=starts[-1], weight=1)
+    started = time.perf_counter()
+    result = solve(prepared.problem, SolveParams(time_limit=3.0, workers=1), pins=prepared.pins)
+    assert time.perf_counter() - started < 3.0
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.explanation
+    assert all(c.code is ConflictCode.DEADLINE_BEFORE_NOW for c in result.explanation)
+    assert all(c.field.startswith("events[") for c in result.explanation)
+
+
+def _line(deadline: int) -> Prepared:
+    """One order of two 4-tick operations on m0 (released at 0-4 and 4-8), m0 down 2-6, now 6."""
+    problem = parse_problem(
+        {
+            "machines": [{"id": "m0"}],
+            "orders": [
+                {
+                    "id": "j0",
+                    "deadline": deadline,
+                    "operations": [
+                        {"id": "a", "machines": [{"machine_id": "m0", "duration": 4}]},
+                        {
+                            "id": "b",
+                            "machines": [{"machine_id": "m0", "duration": 4}],
+                            "predecessors": [{"operation_id": "a"}],
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    released = Schedule((ScheduledOperation(0, 0, 0, 0, 4), ScheduledOperation(0, 1, 0, 4, 8)))
+    events = Events(
+        events=[MachineBreakdown(kind="machine_breakdown", machine_id="m0", start=2, end=6)]
+    )
+    return prepare(problem, released, events, now=6, weight=1)
+
+
+def test_a_deadline_work_moved_past_now_cannot_keep_is_a_conflict_naming_the_event():
+    """Deadline 9 < now 6 + 4 for j0/a (its slot broken by events[0]): a conflict naming events[0]."""
+    prepared = _line(9)
+    [conflict] = pinned_conflicts(prepared.problem, prepared.pins)
+    assert conflict.field == "events[0]"
+    assert conflict.ids == ("j0", "j0/a")
+
+
+def test_a_deadline_work_moved_past_now_can_keep_is_no_conflict():
+    """Deadline 10 = now 6 + 4 for j0/a: no conflict from the pins (the routing is the search's)."""
+    prepared = _line(10)
+    assert pinned_conflicts(prepared.problem, prepared.pins) == []
