@@ -85,7 +85,9 @@ def build_model(
     if pins is not None and pins.weight:
         stability = pins.weight * stability_term(model, problem, ops, pins)
         objective.levels[-1] = cp_model.LinearExpr.sum([objective.levels[-1], stability])
+        _check(deadline)
         model.minimize(objective.levels[0])
+    _check(deadline)
     if ops.violations is not None:
         model.minimize(sum(ops.violations))
     return SchedulingModel(problem, model, windows, ops, objective)
