@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from scheduler.planning.pins import Pins
 from scheduler.problem import MAX_TIME, Problem
 from scheduler.worktime import WorkingTime, period
 
@@ -51,6 +52,9 @@ class ConflictCode(StrEnum):
     """Named by the explainer: the maximum wait (no-wait) after an operation's predecessors."""
     RESOURCE_CALENDAR = "resource_calendar"
     """Named by the explainer: a resource's working time."""
+    DEADLINE_BEFORE_NOW = "deadline_before_now"
+    """A reschedule: an operation the events moved cannot start before now, nor end by its
+    order's deadline."""
     UNEXPLAINED = "unexplained"
     """Proven infeasible, but no named constraint could be isolated (in time)."""
 
@@ -427,3 +431,34 @@ def _max_lag(problem: Problem, o: int) -> Conflict:
 
 
 __all__ = ["Conflict", "ConflictCode", "describe", "presolve_conflicts", "span", "when"]
+
+
+def pinned_conflicts(problem: Problem, pins: Pins) -> list[Conflict]:
+    """Orders whose deadline an operation not pinned cannot keep, since nothing unpinned starts
+    before `pins.now`: a proof that the state has no plan, naming the event that moved the
+    operation (when one did). One conflict per order, its first such operation."""
+    ix = problem.index
+    deadline, durations = ix.deadline.tolist(), ix.mode_duration.tolist()
+    found: list[Conflict] = []
+    for j, order in enumerate(problem.orders):
+        if deadline[j] < 0:
+            continue
+        for k, operation in enumerate(order.operations):
+            o = ix.operation(j, k)
+            shortest = min(durations[m] for m in ix.modes(o))
+            if o in pins.fixed or pins.now + shortest <= deadline[j]:
+                continue
+            field_path, why = pins.causes.get(o, (f"orders[{j}].deadline", ""))
+            found.append(
+                Conflict(
+                    ConflictCode.DEADLINE_BEFORE_NOW,
+                    f"order {order.id!r} cannot meet its deadline ({when(problem, deadline[j])}): "
+                    f"{order.id}/{operation.id} cannot start before now "
+                    f"({when(problem, pins.now)}) and takes at least {span(problem, shortest)}"
+                    + (f"; {why}" if why else ""),
+                    field=field_path,
+                    ids=(order.id, f"{order.id}/{operation.id}"),
+                )
+            )
+            break
+    return found

@@ -10,7 +10,13 @@ from fractions import Fraction
 
 from scheduler import cpsat
 from scheduler.cpsat.explain import explain_infeasibility
-from scheduler.diagnose import Conflict, ConflictCode, describe, presolve_conflicts
+from scheduler.diagnose import (
+    Conflict,
+    ConflictCode,
+    describe,
+    pinned_conflicts,
+    presolve_conflicts,
+)
 from scheduler.heuristics import (
     DEFAULT_FACTORY_SECONDS,
     PinnedRepair,
@@ -96,6 +102,8 @@ def solve(
     stop = deadline.stop
     started = time.perf_counter()
     conflicts = presolve_conflicts(problem)
+    if pins is not None:
+        conflicts += pinned_conflicts(problem, pins)
     if conflicts:
         return _infeasible(conflicts, time.perf_counter() - started)
 

@@ -402,7 +402,8 @@ def test_a_diff_names_operations_by_id_pairs_even_with_a_slash_in_an_id(runner):
 
 
 def test_a_promotion_the_plan_cannot_follow_is_withdrawn_not_retried(runner):
-    """An impossible scenario is refused with the reason; a later event is planned without it."""
+    """An impossible scenario is refused with the reason (the order named); a later event is
+    planned without it."""
     plan_id = runner.create(_spec())
     _settled(runner, plan_id)
     impossible = Scenario.model_validate(
@@ -413,6 +414,7 @@ def test_a_promotion_the_plan_cannot_follow_is_withdrawn_not_retried(runner):
     assert runner.wait_answered(plan_id, "p1", WAIT) is None
     view = runner.view(plan_id)
     assert "INFEASIBLE" in view.error and view.pending == ()
+    assert "'j0'" in view.error  # the reason, not the status alone
     runner.report(plan_id, [_breakdown("b1")])
     assert _settled(runner, plan_id) == 2
     assert runner.view(plan_id).revision.answers == ("b1",)

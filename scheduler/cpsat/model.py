@@ -15,7 +15,7 @@ from scheduler.cpsat.constraints import RULES
 from scheduler.cpsat.objective import ObjectiveVars, add_objective
 from scheduler.cpsat.runner import run
 from scheduler.cpsat.stability import add_pins, pinned_windows, stability_term
-from scheduler.cpsat.variables import OperationVars, PurchaseSlot, operation_vars
+from scheduler.cpsat.variables import BuildExpired, OperationVars, PurchaseSlot, operation_vars
 from scheduler.planning.pins import Pins
 from scheduler.problem import Problem
 from scheduler.schedule import Purchase, Schedule
@@ -29,10 +29,6 @@ class SchedulingModel:
     windows: TimeWindows
     ops: OperationVars
     objective: ObjectiveVars
-
-
-class BuildExpired(Exception):
-    """The call's deadline passed (or its stop token was set) while a model was being built."""
 
 
 def build_model(
@@ -54,7 +50,8 @@ def build_model(
     (`ops.guards`). With `relaxed`, deadlines and maximum lags may be exceeded and the objective
     is their total excess (`ops.violations`); the objective levels are built as usual, for
     `minimize_level` once a schedule without excess is found. Raises `BuildExpired` when
-    `deadline` expires before the model is complete (checked between rules). With `pins` (a
+    `deadline` expires before the model is complete (checked between rules, and within the
+    slow ones: calendar domains, changeover circuits). With `pins` (a
     reschedule), pinned operations are fixed and the last level gains the stability term; an
     incumbent's objective then tightens the windows of a factory problem too.
     `successors` prunes the changeover circuits to the arcs it lists (see `OperationVars`);
@@ -73,7 +70,7 @@ def build_model(
     if pins is not None:
         windows = pinned_windows(problem, windows, pins)
     _check(deadline)
-    ops = operation_vars(model, problem, windows, explain=explain)
+    ops = operation_vars(model, problem, windows, explain=explain, deadline=deadline)
     if relaxed:
         ops = dataclasses.replace(ops, violations=[])
     if successors is not None:
@@ -88,7 +85,9 @@ def build_model(
     if pins is not None and pins.weight:
         stability = pins.weight * stability_term(model, problem, ops, pins)
         objective.levels[-1] = cp_model.LinearExpr.sum([objective.levels[-1], stability])
+        _check(deadline)
         model.minimize(objective.levels[0])
+    _check(deadline)
     if ops.violations is not None:
         model.minimize(sum(ops.violations))
     return SchedulingModel(problem, model, windows, ops, objective)

@@ -190,8 +190,11 @@ def add_objective(
     for level in problem.objective.levels:
         for term in level.terms:
             if term.kind not in built:
+                v.check_deadline()
                 built[term.kind] = TERMS[term.kind](model, problem, v, w, aux)
         aux.levels.append(sum(term.weight * built[term.kind] for term in level.terms))
+    # Over a large plant's changeover arcs, setting the objective alone takes most of a second.
+    v.check_deadline()
     model.minimize(aux.levels[0])
     return aux
 

@@ -129,6 +129,7 @@ def _add_machine_circuit(
 
     node_of_op = {n.op: b for b, n in enumerate(nodes, start=1)}
     for a, before in enumerate(nodes, start=1):
+        v.check_deadline()
         earliest_a = bounds[a - 1][0]
         if v.successors is None:
             candidates: Iterable[tuple[int, _Node]] = enumerate(nodes, start=1)

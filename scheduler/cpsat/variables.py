@@ -9,6 +9,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.cpsat.bounds import TimeWindows, Windows
 from scheduler.problem import MAX_TIME, Problem
+from scheduler.stop import Deadline
 
 
 @dataclass(frozen=True, eq=False)
@@ -22,6 +23,10 @@ class PurchaseSlot:
     """0 when absent, else at least the supplier's minimum order quantity."""
     order_time: cp_model.IntVar
     lead_time: int
+
+
+class BuildExpired(Exception):
+    """The call's deadline passed (or its stop token was set) while a model was being built."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +66,15 @@ class OperationVars:
     violations: list[cp_model.IntVar] | None = None
     """Set in a relaxed model (`build_model(..., relaxed=True)`): deadlines and maximum lags may
     be exceeded, each by its own non-negative variable listed here (their sum is minimised)."""
+    deadline: Deadline | None = None
+    """The build's deadline, for a rule that may itself outlast it (see `check_deadline`)."""
+
+    def check_deadline(self) -> None:
+        """Raise `BuildExpired` once the build's deadline has passed: a rule that can take
+        seconds calls it as it goes (plant-2000's calendar domains took 1.6-10 s and its
+        changeover circuits 9 s, against a 10 s limit)."""
+        if self.deadline is not None and self.deadline.expired:
+            raise BuildExpired
 
     def slack(self, model: cp_model.CpModel, name: str) -> cp_model.LinearExprT:
         """0 in a normal model; in a relaxed one, a new variable by which a soft constraint
@@ -102,7 +116,12 @@ class _Calendared:
 
 
 def operation_vars(
-    model: cp_model.CpModel, problem: Problem, windows: TimeWindows, *, explain: bool = False
+    model: cp_model.CpModel,
+    problem: Problem,
+    windows: TimeWindows,
+    *,
+    explain: bool = False,
+    deadline: Deadline | None = None,
 ) -> OperationVars:
     """Start, end, mode literals and intervals; machine calendars live here, in the domains.
 
@@ -112,6 +131,7 @@ def operation_vars(
     one literal per distinct such offset (at most two per window in the operation's time window)
     restricts the start to the starts with that offset and adds it to the span. Without explaining,
     the union of the modes' starts is also the start's domain, and a single offset needs no literal.
+    `deadline` is kept in the result for the rules, and checked here as well (`check_deadline`).
     """
     ix = problem.index
     durations = ix.mode_duration.tolist()
@@ -122,8 +142,9 @@ def operation_vars(
     min_d = ix.min_duration.tolist()
     resumable = [op.resumable for order in problem.orders for op in order.operations]
     prefix = {m: _prefix_lengths(w) for m, w in windows.working.items()}
-    v = OperationVars([], [], [], [], [], guards={} if explain else None)
+    v = OperationVars([], [], [], [], [], guards={} if explain else None, deadline=deadline)
     for o in range(ix.n_operations):
+        v.check_deadline()
         first, last = mode_start[o], mode_start[o + 1]
         lo, hi = earliest[o], latest[o]
         plans: list[_Calendared | None] = []

@@ -698,7 +698,9 @@ class PlanRunner:
             if self._closing or token.stopped:  # stopped: shutdown, or the lease was lost
                 return
         if result.schedule is None:
-            self._failed(plan_id, entries, f"no plan: the replan ended {result.status.value}")
+            # The reasons (e.g. the events that moved work past a deadline) go to the planner.
+            why = "".join(f"; {c}" for c in result.explanation)
+            self._failed(plan_id, entries, f"no plan: the replan ended {result.status.value}{why}")
             return
         broken = _broken(prepared, result.schedule, pinned=pinned)
         if broken:

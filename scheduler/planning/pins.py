@@ -37,6 +37,9 @@ class Pins:
     weight: int = 0
     warm_start: Schedule | None = None
     """The released plan repaired to the current state (a hint), when one is known."""
+    causes: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Per operation of `reference` that an event moved off its released place (directly or
+    through a predecessor): (the event's field path, what it did, in words)."""
 
 
 def deviation(pins: Pins, schedule: Schedule, operation_index: dict[tuple[int, int], int]) -> int:

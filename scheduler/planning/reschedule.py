@@ -184,8 +184,9 @@ class _State:
     """Per machine id: its breakdowns (start, expected repair, the event's field path)."""
     cancelled: set[str] = field(default_factory=set)
     """Orders cancelled after some of their operations started (their history stays)."""
-    interrupted: set[Key] = field(default_factory=set)
-    """Running operations whose machine broke down under them (planned again, see `_interrupt`)."""
+    interrupted: dict[Key, str] = field(default_factory=dict)
+    """Running operations whose machine broke down under them (planned again, see `_interrupt`),
+    each with the breakdown's field path."""
 
     def apply(
         self, where: str, event: Event, data: dict[str, Any], errors: list[FieldViolation]
@@ -297,7 +298,7 @@ def _interrupt(data: dict[str, Any], state: _State, now: int, errors: list[Field
                     )
                 else:
                     del state.started[key]
-                    state.interrupted.add(key)
+                    state.interrupted[key] = where
                 break
 
 
@@ -382,6 +383,7 @@ def _pins(
     pred_start, pred_op = ix.pred_start.tolist(), ix.pred_op.tolist()
     fixed: dict[int, Pin] = {}
     reference: dict[int, tuple[int, int]] = {}
+    causes: dict[int, tuple[str, str]] = {}
     for o in ix.topological.tolist():
         key = keys[o]
         released = plan.get(key)
@@ -396,14 +398,26 @@ def _pins(
             continue
         machine_id = machine_ids[released.machine]
         windows = state.down.get(machine_id, ())
-        broken = any(a < released.end and released.start < b for a, b, _ in windows)
-        held = all(p in fixed for p in pred_op[pred_start[o] : pred_start[o + 1]])
+        hits = [w for a, b, w in windows if a < released.end and released.start < b]
+        preds = pred_op[pred_start[o] : pred_start[o + 1]]
+        held = all(p in fixed for p in preds)
         fresh = key not in state.interrupted
-        if released.start < now + freeze and held and not broken and fresh:
+        if released.start < now + freeze and held and not hits and fresh:
             fixed[o] = Pin(machine_of[machine_id], released.start, None, released.resources)
+            continue
+        reference[o] = (machine_of[machine_id], released.start)
+        name = "/".join(key)
+        if not fresh:
+            where = state.interrupted[key]
+            causes[o] = (where, f"{where} (a breakdown of {machine_id}) interrupted {name}")
+        elif hits:
+            causes[o] = (hits[0], f"{hits[0]}: {machine_id} is down in {name}'s released slot")
         else:
-            reference[o] = (machine_of[machine_id], released.start)
-    return Pins(fixed=fixed, now=now, reference=reference, weight=weight)
+            # Moved because a predecessor was (or released after now): what moved the predecessor.
+            moved = next((causes[p] for p in preds if p in causes), None)
+            if moved is not None:
+                causes[o] = moved
+    return Pins(fixed=fixed, now=now, reference=reference, weight=weight, causes=causes)
 
 
 def warm_start(problem: Problem, pins: Pins, plan: dict[Key, ScheduledOperation]) -> Schedule:
