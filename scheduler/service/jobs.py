@@ -27,7 +27,6 @@ from collections.abc import Callable
 from typing import Any
 
 from scheduler.params import SolveParams
-from scheduler.planning.changes import ScenarioFile
 from scheduler.planning.whatif import BASE, compare
 from scheduler.problem import InvalidProblem, Problem
 from scheduler.result import Progress, SolveResult
@@ -35,7 +34,7 @@ from scheduler.service import convert, convert_planning
 from scheduler.service.convert import pb
 from scheduler.service.limits import ServiceLimits, SolveSlots, check_problem, solve_params
 from scheduler.service.metrics import Metrics
-from scheduler.stop import Deadline, StopToken
+from scheduler.stop import StopToken
 from scheduler.store import Job, JobState, JobStore
 
 log = logging.getLogger("scheduler.service.jobs")
@@ -348,11 +347,12 @@ class JobRunner:
             )
 
         try:
-            report = compare_within(
+            report = compare(
                 base,
                 scenarios,
-                Deadline(params.time_limit, token),
+                params.time_limit,
                 cores=self._limits.workers_per_solve,
+                stop=token,
                 on_progress=progress,
             )
         finally:
@@ -376,25 +376,4 @@ class JobRunner:
         log.info("job %s %s: %s", job.id, state.value.lower(), outcome)
 
 
-def compare_within(
-    base: Problem,
-    scenarios: ScenarioFile,
-    deadline: Deadline,
-    *,
-    cores: int,
-    on_progress: Callable[[str, Any], None],
-) -> dict[str, Any]:
-    """`whatif.compare` over by the deadline (the comparison stops itself at its budget's end:
-    34.6 to 42.8 s for a 20 s budget under load before it did, `benchmarks/bench_planning_rpc.py`)
-    and stopped by the deadline's token."""
-    return compare(
-        base,
-        scenarios,
-        deadline.remaining(),
-        cores=cores,
-        stop=deadline.stop,
-        on_progress=on_progress,
-    )
-
-
-__all__ = ["JobRunner", "SolveFn", "compare_within"]
+__all__ = ["JobRunner", "SolveFn"]

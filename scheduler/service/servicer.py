@@ -27,14 +27,14 @@ from scheduler.params import SolveParams
 from scheduler.planning.changes import ScenarioFile
 from scheduler.planning.live import PlanRunner
 from scheduler.planning.reschedule import Prepared, RescheduleError, diff, prepare
-from scheduler.planning.whatif import BASE
+from scheduler.planning.whatif import BASE, compare
 from scheduler.problem import MAX_ID_LENGTH, FieldViolation, InvalidProblem, Problem
 from scheduler.result import Progress, SolveResult
 from scheduler.schedule import Schedule
 from scheduler.service import convert, convert_planning, errors
 from scheduler.service.auth import TokenAuthenticator, caller, principal
 from scheduler.service.convert import pb
-from scheduler.service.jobs import JobRunner, SolveFn, compare_within
+from scheduler.service.jobs import JobRunner, SolveFn
 from scheduler.service.limits import (
     DeadlineTooShort,
     Gate,
@@ -580,11 +580,13 @@ class SchedulerServicer:
             deadline = Deadline.since(arrived, params.time_limit, stop)
 
             def work(put: Callable[[Any], None]) -> dict[str, Any]:
-                return compare_within(
+                # The comparison stops itself at its budget's end, and at the call's stop.
+                return compare(
                     base,
                     scenarios,
-                    deadline,
+                    deadline.remaining(),
                     cores=self._limits.workers_per_solve,
+                    stop=deadline.stop,
                     on_progress=lambda name, event: put((name, event)),
                 )
 
