@@ -175,6 +175,27 @@ def size_violations(problem: pb.Problem, limits: ServiceLimits) -> list[FieldVio
     return violations
 
 
+def applied_violations(problem: Problem, limits: ServiceLimits, path: str) -> list[FieldViolation]:
+    """The size caps on a problem that a request's changes produced (a scenario applied to the
+    base: added orders and machines, changed quantities), named by the request field that made
+    it, `path`: the problem itself is no field of the request."""
+    ix = problem.index
+    horizon = int(ix.release.max(initial=0) + ix.max_duration.sum() + ix.pred_min_lag.sum())
+    sizes = [
+        (len(problem.machines), limits.max_machines, "machines"),
+        (ix.n_operations, limits.max_operations, "operations"),
+        (len(ix.mode_machine), limits.max_operation_machines, "(operation, machine) pairs"),
+        (horizon, limits.max_horizon, "ticks of latest release plus all durations"),
+    ]
+    return [
+        FieldViolation(
+            path, f"applied to the problem it gives {size} {what}, past the cap of {cap}"
+        )
+        for size, cap, what in sizes
+        if size > cap
+    ]
+
+
 def _past_horizon(path: str, cap: int) -> FieldViolation:
     return FieldViolation(path, f"must be at most {cap} ticks (the server's horizon cap)")
 
@@ -372,6 +393,7 @@ __all__ = [
     "Gate",
     "ServiceLimits",
     "SolveSlots",
+    "applied_violations",
     "check_problem",
     "size_violations",
     "solve_params",

@@ -47,6 +47,7 @@ from scheduler.service.limits import (
     Gate,
     ServiceLimits,
     SolveSlots,
+    applied_violations,
     check_problem,
     solve_params,
 )
@@ -190,7 +191,9 @@ class PlanService:
                 reason="PLAN_MOVED_ON",
             )
         scenario = _scenario(
-            request.scenario, view.revision.problem if view.revision else view.spec.problem
+            request.scenario,
+            view.revision.problem if view.revision else view.spec.problem,
+            self._limits,
         )
         entry_id = f"scenario:{uuid.uuid4().hex}"
         with _plan_errors():
@@ -349,11 +352,11 @@ def _entries(reported: Sequence[pb.ReportedEvent], problem: Problem) -> list[Log
     return entries
 
 
-def _scenario(message: pb.Scenario, problem: Problem) -> Scenario:
+def _scenario(message: pb.Scenario, problem: Problem, limits: ServiceLimits) -> Scenario:
     """The scenario, validated and tried on the released problem (unknown ids are refused here,
-    naming `scenario.changes[0].machine_id`)."""
+    naming `scenario.changes[0].machine_id`, and so is a problem past the size caps)."""
     try:
-        parsed, _ = scenarios_from_proto(problem, [message])
+        parsed, applied = scenarios_from_proto(problem, [message])
     except InvalidProblem as error:
         raise errors.invalid_argument(
             [
@@ -361,6 +364,11 @@ def _scenario(message: pb.Scenario, problem: Problem) -> Scenario:
                 for v in error.violations
             ]
         ) from None
+    violations = [
+        v for scenario in applied.values() for v in applied_violations(scenario, limits, "scenario")
+    ]
+    if violations:
+        raise errors.invalid_argument(violations)
     return parsed.scenarios[0]
 
 

@@ -40,6 +40,7 @@ from scheduler.service.limits import (
     Gate,
     ServiceLimits,
     SolveSlots,
+    applied_violations,
     check_problem,
     solve_params,
 )
@@ -612,6 +613,13 @@ class SchedulerServicer:
         budget = convert_planning.budget(request)
         base, params = self._admit(request, context, budget)
         scenarios, problems = convert_planning.scenarios_from_proto(base, request.scenarios)
+        violations = [
+            v
+            for k, problem in enumerate(problems.values())
+            for v in applied_violations(problem, self._limits, f"scenarios[{k}].changes")
+        ]
+        if violations:
+            raise errors.invalid_argument(violations)
         return base, scenarios, {BASE: base, **problems}, params
 
     def reschedule(

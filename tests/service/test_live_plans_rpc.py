@@ -11,7 +11,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from conftest import hard_problem, params, spawn_server, two_orders, wait_until
+from conftest import LIMITS, hard_problem, params, spawn_server, two_orders, wait_until
 
 from scheduler.planstore import SqlitePlanStore
 from scheduler.service.convert import pb, pb_grpc
@@ -144,6 +144,20 @@ def test_a_promoted_scenario_is_the_next_revision_and_a_stale_one_is_refused(ser
     error = _refused(stub, plan_id, early)
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "not applied" in error.details()
+
+
+def test_a_promoted_scenario_past_the_size_caps_is_refused(served):
+    """A scenario whose added order takes the plan past the operations cap is INVALID_ARGUMENT
+    naming `scenario`, and the plan stays at its revision."""
+    stub = _stub(served)
+    plan_id = _create(stub).plan_id
+    order = pb.Order(id="rush")
+    for k in range(LIMITS.max_operations):
+        order.operations.add(id=f"k{k}", machines=[pb.Mode(machine_id="m1", duration=1)])
+    error = _refused(stub, plan_id, pb.Change(order_added=pb.Change.OrderAdded(order=order)))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "operations, past the cap" in error.details()
+    assert stub.GetPlan(pb.GetPlanRequest(plan_id=plan_id), timeout=5).plan.revision.revision == 1
 
 
 def test_promise_order_quotes_then_accepts_as_the_next_revision(served):

@@ -9,7 +9,7 @@ from multiprocessing import active_children
 
 import grpc
 import pytest
-from conftest import hard_problem, two_orders, wait_until
+from conftest import LIMITS, hard_problem, two_orders, wait_until
 from google.protobuf import descriptor_pb2
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
@@ -164,6 +164,34 @@ def test_compare_model_errors_have_no_kind_segment(served) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         _call(server, "CompareScenarios", request)
     assert _violations(caught.value) == ["scenarios[0].changes[0].weight"]
+
+
+def _long_order(operations: int, duration: int = 1) -> pb.Change:
+    """An added order of `operations` operations on m1."""
+    order = pb.Order(id="rush")
+    for k in range(operations):
+        order.operations.add(id=f"k{k}", machines=[pb.Mode(machine_id="m1", duration=duration)])
+    return pb.Change(order_added=pb.Change.OrderAdded(order=order))
+
+
+def test_a_scenario_past_the_size_caps_is_refused_by_its_path(served) -> None:
+    """A scenario whose changes take the problem past the server's caps (operations, horizon) is
+    INVALID_ARGUMENT naming that scenario, not solved: the caps hold for what is solved."""
+    server, _ = served
+    request = pb.CompareScenariosRequest(
+        problem=two_orders(),
+        scenarios=[
+            pb.Scenario(name="ok"),
+            pb.Scenario(name="many", changes=[_long_order(LIMITS.max_operations)]),
+            pb.Scenario(name="long", changes=[_long_order(2, LIMITS.max_horizon)]),
+        ],
+    )
+    with pytest.raises(grpc.RpcError) as caught:
+        _call(server, "CompareScenarios", request)
+    failure = SchedulerError.from_rpc_error(caught.value)
+    assert [v.field for v in failure.violations] == ["scenarios[1].changes", "scenarios[2].changes"]
+    assert "operations, past the cap" in failure.violations[0].reason
+    assert "ticks of latest release" in failure.violations[1].reason
 
 
 def test_a_scenario_adding_a_machine_never_worsens_makespan(served) -> None:
