@@ -1,18 +1,22 @@
 #!/bin/sh
 # The issue 11 figures of benchmarks/README.md ("Benchmark harness"): ours, the textbook model and
-# PyJobShop in the same run, 10 s and 2 workers per solve, seed 0, niced (the machine is shared).
-#   sh benchmarks/bench_issue11.sh [brandimarte|set31]...   (default: both; needs '.[peers]')
-# Writes benchmarks/results/issue11-<set>-10s.{jsonl,md}; an interrupted run resumes where it stopped.
+# PyJobShop in the same run, 2 workers per solve, seed 0, niced (the machine is shared): 10 s per solve,
+# 60 s for ta01-ta80; Hurink's sets and mk11-mk15 against PyJobShop alone (the issue's target).
+#   sh benchmarks/bench_issue11.sh [brandimarte|set31|hurink|ta]...   (default: brandimarte set31)
+# Needs '.[peers]'. Writes benchmarks/results/issue11-<set>-<limit>s.{jsonl,md}; an interrupted run
+# resumes where it stopped (ta takes about 4 hours: run it in parts).
 set -e
 cd "$(dirname "$0")/.."
 sets="${*:-brandimarte set31}"
 for name in $sets; do
     case "$name" in
-        brandimarte) items="mk01..mk10" ;;
-        set31) items="set31" ;;
-        *) echo "unknown: $name (brandimarte or set31)" >&2; exit 2 ;;
+        brandimarte) items="mk01..mk10" limit=10 peers=textbook,pyjobshop ;;
+        set31) items="set31" limit=10 peers=textbook,pyjobshop ;;
+        hurink) items="hurink-edata hurink-rdata hurink-vdata mk11..mk15" limit=10 peers=pyjobshop ;;
+        ta) items="ta01..ta80" limit=60 peers=textbook,pyjobshop ;;
+        *) echo "unknown: $name (brandimarte, set31, hurink or ta)" >&2; exit 2 ;;
     esac
-    out="benchmarks/results/issue11-$name-10s"
-    nice "${PYTHON:-.venv/bin/python}" -m scheduler bench $items --time-limit 10 --workers 2 --seed 0 \
-        --peers textbook,pyjobshop --resume "$out.jsonl" --table "$out.md"
+    out="benchmarks/results/issue11-$name-${limit}s"
+    nice "${PYTHON:-.venv/bin/python}" -m scheduler bench $items --time-limit "$limit" --workers 2 \
+        --seed 0 --peers "$peers" --resume "$out.jsonl" --table "$out.md"
 done
