@@ -11,6 +11,10 @@ The store is format-agnostic: specifications, entries and revisions are opaque J
 PostgreSQL implementation needs only these few methods. It may share the job store's SQLite file:
 its tables are its own and so is its schema counter (`plan_schema`, not `PRAGMA user_version`,
 which the job store counts with).
+
+A revision holds its whole problem and schedule (1.7 MB of JSON on the 2,000-operation example
+plant), so revisions are stored zlib-packed (96 KB there, 18 times smaller), and a plan keeps only
+its newest `keep_revisions`; its entries, the idempotency log, are all kept.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +35,8 @@ from scheduler.store import DEFAULT_LEASE, JobChanges, is_url
 
 MAX_ID_LENGTH = 128
 """Longest plan request id and entry id."""
+DEFAULT_KEPT_REVISIONS = 100
+"""Revisions kept per plan, the newest; an older one is deleted when a new one is released."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +135,9 @@ class PlanStore(Protocol):
     def release(
         self, plan_id: str, number: int, payload: str, answers: Sequence[str]
     ) -> StoredRevision:
-        """Persist revision `number` (the latest + 1) as the answer to `answers`, and clear the
-        plan's error; RevisionConflict when that number exists."""
+        """Persist revision `number` (the latest + 1) as the answer to `answers`, clear the
+        plan's error and delete the revisions past the newest `keep_revisions`; RevisionConflict
+        when that number exists."""
         ...
 
     def latest(self, plan_id: str) -> StoredRevision | None:
@@ -137,7 +145,7 @@ class PlanStore(Protocol):
         ...
 
     def revisions(self, plan_id: str, after: int = 0) -> list[StoredRevision]:
-        """Revisions numbered above `after`, oldest first."""
+        """Kept revisions numbered above `after`, oldest first."""
         ...
 
     def set_error(self, plan_id: str, error: str) -> None:
@@ -186,6 +194,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX plan_entries_open ON plan_entries(plan_id, revision, seq);
     """,
+    # 2: revisions packed (`payload` is '' then); older rows keep their text.
+    """
+    ALTER TABLE plan_revisions ADD COLUMN packed BLOB
+    """,
 )
 """Schema versions in order; the `plan_schema` table holds how many a file has had applied.
 Append only: a released migration is never edited."""
@@ -195,8 +207,9 @@ class SqlitePlanStore:
     """One SQLite file in WAL mode (the job store's file or its own), safe for one process's
     threads; each write is one transaction with `synchronous=FULL`."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, keep_revisions: int = DEFAULT_KEPT_REVISIONS) -> None:
         self.path = Path(path)
+        self.keep_revisions = kept_revisions(keep_revisions)
         self._now = time.time
         self._lock = threading.RLock()
         self._db = _connect(self.path)
@@ -329,12 +342,16 @@ class SqlitePlanStore:
             self._plan(db, plan_id)
             try:
                 db.execute(
-                    "INSERT INTO plan_revisions (plan_id, number, payload, created_at)"
-                    " VALUES (?, ?, ?, ?)",
-                    (plan_id, number, payload, now),
+                    "INSERT INTO plan_revisions (plan_id, number, payload, packed, created_at)"
+                    " VALUES (?, ?, '', ?, ?)",
+                    (plan_id, number, pack(payload), now),
                 )
             except sqlite3.IntegrityError:
                 raise RevisionConflict(f"plan {plan_id!r} has a revision {number}") from None
+            db.execute(
+                "DELETE FROM plan_revisions WHERE plan_id = ? AND number <= ?",
+                (plan_id, number - self.keep_revisions),
+            )
             db.executemany(
                 "UPDATE plan_entries SET revision = ? WHERE plan_id = ? AND id = ?",
                 [(number, plan_id, entry_id) for entry_id in answers],
@@ -355,7 +372,7 @@ class SqlitePlanStore:
     def revisions(self, plan_id: str, after: int = 0) -> list[StoredRevision]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT number, payload, created_at FROM plan_revisions"
+                "SELECT number, payload, packed, created_at FROM plan_revisions"
                 " WHERE plan_id = ? AND number > ? ORDER BY number",
                 (plan_id, after),
             ).fetchall()
@@ -368,8 +385,10 @@ class SqlitePlanStore:
         for revision, entry_id in answered:
             answers.setdefault(revision, []).append(entry_id)
         return [
-            StoredRevision(plan_id, number, payload, tuple(answers.get(number, ())), created)
-            for number, payload, created in rows
+            StoredRevision(
+                plan_id, number, unpack(packed, payload), tuple(answers.get(number, ())), created
+            )
+            for number, payload, packed, created in rows
         ]
 
     def set_error(self, plan_id: str, error: str) -> None:
@@ -434,15 +453,39 @@ class PlanLeases(Protocol):
 
 
 def open_plan_store(
-    location: str | Path, *, replica: str = "", lease: float = DEFAULT_LEASE
+    location: str | Path,
+    *,
+    replica: str = "",
+    lease: float = DEFAULT_LEASE,
+    keep_revisions: int = DEFAULT_KEPT_REVISIONS,
 ) -> PlanStore:
     """The plan store beside the job store at `location`: a `postgresql://` URL (shared by
     replicas, which then replan under leases, see `PlanLeases`) or a SQLite file."""
     if is_url(location):
         from scheduler.planstore_pg import PostgresPlanStore
 
-        return PostgresPlanStore(str(location), replica=replica, lease=lease)
-    return SqlitePlanStore(location)
+        return PostgresPlanStore(
+            str(location), replica=replica, lease=lease, keep_revisions=keep_revisions
+        )
+    return SqlitePlanStore(location, keep_revisions=keep_revisions)
+
+
+def kept_revisions(count: int) -> int:
+    """`count`, checked: a plan keeps at least its current revision."""
+    if count < 1:
+        raise ValueError("keep_revisions must be at least 1 (the current revision)")
+    return count
+
+
+def pack(payload: str) -> bytes:
+    """A revision's payload as stored: zlib at its default level (18 times smaller on the
+    2,000-operation plant, about 10 ms a megabyte)."""
+    return zlib.compress(payload.encode())
+
+
+def unpack(packed: bytes | None, payload: str) -> str:
+    """The payload of a stored revision: packed, or text (rows written before packing)."""
+    return payload if packed is None else zlib.decompress(packed).decode()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -459,6 +502,7 @@ def _digest(text: str) -> str:
 
 
 __all__ = [
+    "DEFAULT_KEPT_REVISIONS",
     "MIGRATIONS",
     "Entry",
     "EntryConflict",

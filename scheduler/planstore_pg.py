@@ -29,6 +29,7 @@ from typing import Any
 
 from scheduler.pg import open_component
 from scheduler.planstore import (
+    DEFAULT_KEPT_REVISIONS,
     MAX_ID_LENGTH,
     Entry,
     EntryConflict,
@@ -36,6 +37,9 @@ from scheduler.planstore import (
     RevisionConflict,
     StoredPlan,
     StoredRevision,
+    kept_revisions,
+    pack,
+    unpack,
 )
 from scheduler.store import DEFAULT_LEASE, JobChanges
 from scheduler.store_pg import unique_replica_id
@@ -81,6 +85,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX scheduler_plan_entries_open ON scheduler_plan_entries (plan_id, revision, seq);
     """,
+    # 2: revisions packed (`payload` is '' then); older rows keep their text.
+    """
+    ALTER TABLE scheduler_plan_revisions ADD COLUMN packed BYTEA
+    """,
 )
 """Append only: a released migration is never edited."""
 
@@ -95,12 +103,19 @@ class PostgresPlanStore:
     """Plans in a PostgreSQL database, shared by every replica that opens it (see the module)."""
 
     def __init__(
-        self, url: str, *, replica: str = "", lease: float = DEFAULT_LEASE, pool_size: int = 4
+        self,
+        url: str,
+        *,
+        replica: str = "",
+        lease: float = DEFAULT_LEASE,
+        pool_size: int = 4,
+        keep_revisions: int = DEFAULT_KEPT_REVISIONS,
     ) -> None:
         replica = replica or unique_replica_id()
         if not lease > 0:
             raise ValueError("lease must be a positive number of seconds")
         self.url, self.replica, self.lease = url, replica, lease
+        self.keep_revisions = kept_revisions(keep_revisions)
         self._now = time.time
         self.changes = JobChanges()
         self._pool, self._listener = open_component(
@@ -248,12 +263,16 @@ class PostgresPlanStore:
             if holder is not None:
                 raise RevisionConflict(f"plan {plan_id!r} is replanned by replica {holder[0]!r}")
             inserted = conn.execute(
-                "INSERT INTO scheduler_plan_revisions (plan_id, number, payload, created_at)"
-                " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING number",
-                (plan_id, number, payload, now),
+                "INSERT INTO scheduler_plan_revisions (plan_id, number, payload, packed, created_at)"
+                " VALUES (%s, %s, '', %s, %s) ON CONFLICT DO NOTHING RETURNING number",
+                (plan_id, number, pack(payload), now),
             ).fetchone()
             if inserted is None:
                 raise RevisionConflict(f"plan {plan_id!r} has a revision {number}")
+            conn.execute(
+                "DELETE FROM scheduler_plan_revisions WHERE plan_id = %s AND number <= %s",
+                (plan_id, number - self.keep_revisions),
+            )
             conn.execute(
                 "UPDATE scheduler_plan_entries SET revision = %s WHERE plan_id = %s AND id = ANY(%s)",
                 (number, plan_id, list(answers)),
@@ -273,7 +292,7 @@ class PostgresPlanStore:
     def revisions(self, plan_id: str, after: int = 0) -> list[StoredRevision]:
         with self._pool.connection() as conn:
             rows = conn.execute(
-                "SELECT r.number, r.payload, r.created_at,"
+                "SELECT r.number, r.payload, r.packed, r.created_at,"
                 " array_remove(array_agg(e.id ORDER BY e.seq), NULL)"
                 " FROM scheduler_plan_revisions r LEFT JOIN scheduler_plan_entries e"
                 " ON e.plan_id = r.plan_id AND e.revision = r.number"
@@ -281,8 +300,8 @@ class PostgresPlanStore:
                 (plan_id, after),
             ).fetchall()
         return [
-            StoredRevision(plan_id, number, payload, tuple(answers), created)
-            for number, payload, created, answers in rows
+            StoredRevision(plan_id, number, unpack(packed, payload), tuple(answers), created)
+            for number, payload, packed, created, answers in rows
         ]
 
     def set_error(self, plan_id: str, error: str) -> None:

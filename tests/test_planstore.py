@@ -4,6 +4,8 @@ change notices; then PostgreSQL's replan leases shared by replicas."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from scheduler.planstore import (
     PlanNotFound,
     PlanStore,
     RevisionConflict,
+    SqlitePlanStore,
     open_plan_store,
 )
 
@@ -127,6 +130,48 @@ def test_a_revision_answers_its_entries_and_clears_the_error(store: PlanStore) -
     latest = store.latest(plan_id)
     assert latest is not None and latest.number == 2
     assert [r.number for r in store.revisions(plan_id, after=1)] == [2]
+
+
+def test_only_the_newest_revisions_are_kept_and_their_entries_stay(
+    make_plan_store: PlanStoreFactory,
+) -> None:
+    """With keep_revisions 2 the fifth release leaves revisions 4 and 5, payloads intact; the
+    entries deleted revisions answered stay, so reporting them again is still ignored."""
+    store = make_plan_store(keep_revisions=2)
+    plan_id = store.create_plan("{}")[0].id
+    for n in range(1, 6):
+        store.add_entries(plan_id, [Entry(f"e{n}", str(n))])
+        store.release(plan_id, n, f"rev-{n}", [f"e{n}"])
+    assert [(r.number, r.payload, r.answers) for r in store.revisions(plan_id)] == [
+        (4, "rev-4", ("e4",)),
+        (5, "rev-5", ("e5",)),
+    ]
+    assert store.latest(plan_id).number == 5
+    assert store.add_entries(plan_id, [Entry("e1", "1")]) == []
+    assert store.unanswered(plan_id) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        make_plan_store(keep_revisions=0)
+
+
+def test_a_revision_is_stored_packed_and_an_unpacked_row_still_reads(tmp_path: Path) -> None:
+    """A plant-sized payload takes under a fifth of its text on disk; a row written before packing
+    (text, no packed column value) reads back as it was."""
+    path = tmp_path / "plans.sqlite3"
+    store = SqlitePlanStore(path)
+    plan_id = store.create_plan("{}")[0].id
+    payload = json.dumps({"operations": [{"id": f"op-{i}", "start": i} for i in range(20_000)]})
+    store.release(plan_id, 1, payload, [])
+    store.close()
+    with sqlite3.connect(path) as db:
+        text, packed = db.execute("SELECT payload, packed FROM plan_revisions").fetchone()
+        assert text == "" and len(packed) < len(payload) / 5
+        db.execute(
+            "INSERT INTO plan_revisions (plan_id, number, payload, created_at) VALUES (?, 2, ?, 0)",
+            (plan_id, "from before"),
+        )
+    store = SqlitePlanStore(path)
+    assert [r.payload for r in store.revisions(plan_id)] == [payload, "from before"]
+    store.close()
 
 
 def test_watchers_are_told_of_entries_revisions_and_errors(store: PlanStore) -> None:

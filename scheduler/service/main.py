@@ -20,6 +20,7 @@ from types import FrameType
 from typing import Any
 
 from scheduler.params import available_cores
+from scheduler.planstore import DEFAULT_KEPT_REVISIONS
 from scheduler.service.auth import InsecureBind, TlsConfig, load_tokens
 from scheduler.service.limits import ServiceLimits
 from scheduler.store import DEFAULT_LEASE, DEFAULT_PATH, DEFAULT_RETENTION, is_url
@@ -86,6 +87,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         help="days a finished job is kept, then deleted with its request id (default 7)",
     )
     lim.add_argument(
+        "--plan-revisions",
+        type=_at_least_one,
+        default=DEFAULT_KEPT_REVISIONS,
+        help=f"revisions kept per live plan, the newest (default {DEFAULT_KEPT_REVISIONS})",
+    )
+    lim.add_argument(
         "--max-concurrent",
         type=int,
         help="solves at once that background jobs may take, synchronous calls may too "
@@ -149,6 +156,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+def _at_least_one(text: str) -> int:
+    """An integer of 1 or more, for argparse (which names the flag in its error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def configure_logging(fmt: str, level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
@@ -196,6 +214,7 @@ def run_serve(args: argparse.Namespace) -> int:
             tokens=tokens or None,
             admins=frozenset(args.admin),
             job_retention=args.job_retention_days * 86400,
+            plan_revisions=args.plan_revisions,
             insecure_bind=args.insecure_bind,
             limits=limits,
             grace=args.grace,

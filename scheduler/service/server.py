@@ -23,7 +23,13 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from scheduler.planning.live import PlanRunner
-from scheduler.planstore import PlanLeases, PlanStore, SqlitePlanStore, open_plan_store
+from scheduler.planstore import (
+    DEFAULT_KEPT_REVISIONS,
+    PlanLeases,
+    PlanStore,
+    SqlitePlanStore,
+    open_plan_store,
+)
 from scheduler.service.auth import (
     TlsConfig,
     TokenAuthenticator,
@@ -71,6 +77,8 @@ class ServerConfig:
     """Principals (`token:<name>`, `x509:<identity>`) that see and cancel every caller's jobs."""
     job_retention: float = DEFAULT_RETENTION
     """Seconds a finished job is kept in the store this server opens (default 7 days)."""
+    plan_revisions: int = DEFAULT_KEPT_REVISIONS
+    """Revisions kept per live plan, the newest (each holds its whole problem)."""
     insecure_bind: bool = False
     limits: ServiceLimits = field(default_factory=ServiceLimits)
     rpc_threads: int = 16
@@ -136,9 +144,13 @@ class SchedulerServer:
         self._owns_plan_store = plan_store is None
         try:
             if plan_store is None and isinstance(self.store, SqliteJobStore):
-                plan_store = SqlitePlanStore(self.store.path)  # the file of the store in use
+                # the file of the store in use
+                plan_store = SqlitePlanStore(self.store.path, keep_revisions=config.plan_revisions)
             self.plan_store = plan_store or open_plan_store(
-                config.store_path, replica=self.store.replica, lease=config.lease
+                config.store_path,
+                replica=self.store.replica,
+                lease=config.lease,
+                keep_revisions=config.plan_revisions,
             )
         except BaseException:
             if self._owns_store:
