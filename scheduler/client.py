@@ -18,15 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from google.protobuf.duration_pb2 import Duration
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from scheduler.params import SolveParams
+from scheduler.planning.changes import ScenarioFile
 from scheduler.problem import FieldViolation, Problem
 from scheduler.result import Progress, SolveResult
 from scheduler.schedule import Schedule
 from scheduler.service import convert
 from scheduler.service.convert import pb, pb_grpc
+from scheduler.service.convert_planning import scenarios_to_proto
 
 REQUEST_ID_HEADER = "x-request-id"
 
@@ -72,6 +75,7 @@ class SchedulerError(Exception):
 
 ProblemLike = Problem | pb.Problem
 ParamsLike = SolveParams | pb.SolveParameters | None
+ScenariosLike = ScenarioFile | Sequence[pb.Scenario]
 
 
 def _problem(problem: ProblemLike) -> pb.Problem:
@@ -250,6 +254,145 @@ class SchedulerClient:
         request = pb.WatchScheduleJobRequest(job_id=job_id, view=_view(full))
         for response in self._stream(self._stub.WatchScheduleJob, request, timeout):
             yield response.job
+
+    # -- planning: what-if, rescheduling, live plans
+
+    def compare_scenarios(
+        self,
+        problem: ProblemLike,
+        scenarios: ScenariosLike,
+        *,
+        time_limit: float | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[pb.CompareScenariosResponse]:
+        """Each scenario's progress, then the comparison; `time_limit` is the whole
+        comparison's budget (the server's default when None). Closing the iterator early
+        cancels it."""
+        request = pb.CompareScenariosRequest(
+            problem=_problem(problem),
+            scenarios=_scenarios(scenarios),
+            time_limit=_duration(time_limit),
+        )
+        return self._stream(self._stub.CompareScenarios, request, timeout)
+
+    def create_comparison_job(
+        self,
+        problem: ProblemLike,
+        scenarios: ScenariosLike,
+        *,
+        time_limit: float | None = None,
+        request_id: str = "",
+        timeout: float | None = None,
+    ) -> pb.ScheduleJob:
+        """A comparison as a durable job (kind JOB_KIND_COMPARISON): get, watch, cancel and
+        delete it like any job; its report is in the finished job."""
+        request = pb.CreateComparisonJobRequest(
+            request_id=request_id,
+            problem=_problem(problem),
+            scenarios=_scenarios(scenarios),
+            time_limit=_duration(time_limit),
+        )
+        return self._call(self._stub.CreateComparisonJob, request, timeout).job
+
+    def reschedule(
+        self,
+        problem: ProblemLike,
+        plan: pb.ReleasedPlan,
+        events: Sequence[pb.Event],
+        *,
+        now: int | None = None,
+        stability: pb.StabilityPolicy | None = None,
+        params: ParamsLike = None,
+        timeout: float | None = None,
+    ) -> pb.RescheduleResponse:
+        """The released `plan` replanned after `events` (the result and its diff)."""
+        request = pb.RescheduleRequest(
+            problem=_problem(problem),
+            plan=plan,
+            events=events,
+            now=now,
+            stability=stability,
+            parameters=_params(params),
+        )
+        return self._call(self._stub.Reschedule, request, timeout)
+
+    def create_plan(
+        self,
+        problem: ProblemLike,
+        params: ParamsLike = None,
+        *,
+        stability: pb.StabilityPolicy | None = None,
+        request_id: str = "",
+        timeout: float | None = None,
+    ) -> pb.Plan:
+        """A live plan, with its first revision once planned (within the time limit)."""
+        request = pb.CreatePlanRequest(
+            request_id=request_id,
+            problem=_problem(problem),
+            parameters=_params(params),
+            stability=stability,
+        )
+        return self._call(self._stub.CreatePlan, request, timeout).plan
+
+    def get_plan(self, plan_id: str, *, revision: int = 0, timeout: float | None = None) -> pb.Plan:
+        """The plan with its current revision, or with revision `revision` when kept."""
+        request = pb.GetPlanRequest(plan_id=plan_id, revision=revision)
+        return self._call(self._stub.GetPlan, request, timeout).plan
+
+    def report_events(
+        self, plan_id: str, events: Sequence[pb.ReportedEvent], *, timeout: float | None = None
+    ) -> pb.ReportEventsResponse:
+        """Shop-floor events for the next revision; idempotent per event id (a repeat is listed
+        as a duplicate)."""
+        request = pb.ReportEventsRequest(plan_id=plan_id, events=events)
+        return self._call(self._stub.ReportEvents, request, timeout)
+
+    def watch_plan(
+        self, plan_id: str, *, after_revision: int = 0, timeout: float | None = None
+    ) -> Iterator[pb.PlanRevision]:
+        """Every revision numbered above `after_revision`, then each new one as it is released,
+        until the iterator is closed or `timeout` passes."""
+        request = pb.WatchPlanRequest(plan_id=plan_id, after_revision=after_revision)
+        for response in self._stream(self._stub.WatchPlan, request, timeout):
+            yield response.revision
+
+    def promote_scenario(
+        self,
+        plan_id: str,
+        scenario: pb.Scenario,
+        *,
+        base_revision: int = 0,
+        timeout: float | None = None,
+    ) -> pb.PlanRevision:
+        """Make the scenario's changes real: the revision that answers them. With
+        `base_revision` (the revision it was compared against), FAILED_PRECONDITION when the
+        plan has moved on since."""
+        request = pb.PromoteScenarioRequest(
+            plan_id=plan_id, scenario=scenario, base_revision=base_revision
+        )
+        return self._call(self._stub.PromoteScenario, request, timeout).revision
+
+    def promise_order(
+        self, plan_id: str, order: pb.Order, *, accept: bool = False, timeout: float | None = None
+    ) -> pb.PromiseOrderResponse:
+        """The earliest completion of a new order that keeps every on-time order on time; with
+        `accept`, the promised plan becomes the next revision."""
+        request = pb.PromiseOrderRequest(plan_id=plan_id, order=order, accept=accept)
+        return self._call(self._stub.PromiseOrder, request, timeout)
+
+
+def _scenarios(scenarios: ScenariosLike) -> list[pb.Scenario]:
+    if isinstance(scenarios, ScenarioFile):
+        return scenarios_to_proto(scenarios)
+    return list(scenarios)
+
+
+def _duration(seconds: float | None) -> Duration | None:
+    if seconds is None:
+        return None
+    message = Duration()
+    message.FromNanoseconds(round(seconds * 1e9))
+    return message
 
 
 def solve_remote(
