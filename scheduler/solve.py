@@ -65,6 +65,12 @@ TABU_SHARE = 0.5
 """Share of the time left after dispatching that the tabu search gets at most on a job shop with a
 makespan objective, before CP-SAT starts from its schedule (`benchmarks/README.md`, "Job-shop
 quality (issue 11)")."""
+JOBSHOP_LNS_SHARE = 0.0
+"""Share of the time left after the tabu search that the time-window LNS (`cpsat.jobshop_lns`)
+gets on a job shop of at most `JOBSHOP_LNS_OPERATIONS`, before the monolithic CP-SAT model. Off:
+at 0.5 it was within noise of the monolithic model alone (`benchmarks/README.md`)."""
+JOBSHOP_LNS_OPERATIONS = 5000
+"""The LNS rebuilds a model of every operation per neighbourhood: above this, too slow."""
 TABU_PATIENCE: float | None = None
 """When set, the tabu search hands over to CP-SAT once its best has not improved for this share of
 its time. Off: at 0.2 it cost more on mid-size instances than it gained (`benchmarks/README.md`)."""
@@ -600,9 +606,10 @@ def _jobshop(
     on_solution: Callable[[int, int, Schedule], None],
 ) -> tuple[Schedule, int]:
     """The tabu search's schedule from `dispatching` (of makespan `objective`) and its makespan,
-    in `TABU_SHARE` of the time left. The dispatching schedule is sent first, before the search
-    starts, and the search's schedule when better: the first solution is not held back for half
-    the time limit (`tests/test_tabu_pipeline.py`)."""
+    in `TABU_SHARE` of the time left, then the job-shop LNS's in `JOBSHOP_LNS_SHARE` of the
+    rest. The dispatching schedule is sent first, before the search starts, and each better one
+    after it: the first solution is not held back for half the time limit
+    (`tests/test_tabu_pipeline.py`)."""
     bound = tabu.makespan_lower_bound(problem)
     on_solution(objective, bound, dispatching)
     seconds = TABU_SHARE * deadline.remaining()
@@ -618,6 +625,19 @@ def _jobshop(
         if better < objective:
             on_solution(better, bound, improved)
         objective = better
+    seconds = JOBSHOP_LNS_SHARE * deadline.remaining()
+    if objective > bound and seconds > 0 and problem.index.n_operations <= JOBSHOP_LNS_OPERATIONS:
+        outcome = cpsat.improve_jobshop(
+            problem,
+            improved,
+            deadline=deadline.within(seconds),
+            lower_bound=bound,
+            workers=params.workers,
+            seed=params.seed,
+        )
+        if outcome.makespan < objective:
+            on_solution(outcome.makespan, bound, outcome.schedule)
+        return outcome.schedule, outcome.makespan
     return improved, objective
 
 
