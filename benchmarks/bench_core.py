@@ -19,7 +19,8 @@ mean gap of each and their ratio. Results go to stdout as JSON. `--instances set
 best-known bounds from a CSV with `instance` and `upper_bound` columns (the shared
 `jssp-bounds.csv`) instead of the catalogue's; `--cpsat NAME=VALUE ...` adds CP-SAT parameters to
 our searches (to measure them); `--tabu-share` and `--tabu-patience` override
-`scheduler.solve.TABU_SHARE` (0 turns the tabu search off) and `TABU_PATIENCE`. `scheduler bench`
+`scheduler.solve.TABU_SHARE` (0 turns the tabu search off) and `TABU_PATIENCE`, `--lns-share`
+`JOBSHOP_LNS_SHARE` (the job-shop LNS after the tabu search). `scheduler bench`
 (benchmarks/README.md, "Benchmark harness") runs the same comparison on any set, one subprocess
 per solve, with PyJobShop as a second peer.
 """
@@ -306,6 +307,9 @@ def main() -> int:
     quality.add_argument("--no-hint", action="store_true", help="SolveParams(use_hint=False)")
     quality.add_argument("--tabu-share", type=float, help="override scheduler.solve.TABU_SHARE")
     quality.add_argument(
+        "--lns-share", type=float, help="override scheduler.solve.JOBSHOP_LNS_SHARE"
+    )
+    quality.add_argument(
         "--tabu-patience", type=float, help="override scheduler.solve.TABU_PATIENCE"
     )
     quality.add_argument(
@@ -333,6 +337,8 @@ def main() -> int:
     else:
         if args.tabu_share is not None:
             scheduler.solve.TABU_SHARE = args.tabu_share
+        if args.lns_share is not None:
+            scheduler.solve.JOBSHOP_LNS_SHARE = args.lns_share
         if args.tabu_patience is not None:
             scheduler.solve.TABU_PATIENCE = args.tabu_patience
         _add_cpsat_parameters(dict(_parameter(text) for text in args.cpsat))

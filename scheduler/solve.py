@@ -48,10 +48,12 @@ OnProgress = Callable[[Progress], None]
 HEURISTIC_SHARE = 0.25
 """At most this share of the time limit goes to the constructive heuristics beyond their first
 schedule (more rules, deadline repair)."""
-FINISH_SECONDS_PER_OPERATION = 20e-6
-"""Time kept back for reading the last solution out of CP-SAT and verifying it: 2 s at 100,000
-operations, where CP-SAT overruns its limit by up to 1 s and verification takes 0.6-1.5 s on
-two shared cores (`benchmarks/bench_overrun.py --jssp 1000x100`)."""
+FINISH_SECONDS_PER_OPERATION = 50e-6
+"""Time kept back for reading the last solution out of CP-SAT and verifying it: measured at
+50,000 operations on two shared cores, 0.17-0.65 s to read and 0.6-0.9 s to verify (a 1000 x 50
+job shop, `benchmarks/README.md`, "Large plants (issue 11)"); this is 2.5 s, for a loaded
+machine. CP-SAT's own overrun past its limit grows with its model and is kept back by the search
+(`cpsat.search`)."""
 BUILD_SECONDS_PER_MODE = 10e-6
 """A model is not built when less time is left than this per mode (about half what a build takes:
 2.2 s at 100,000 single-mode operations, `benchmarks/bench_core.py build`): it could not be
@@ -63,6 +65,12 @@ TABU_SHARE = 0.5
 """Share of the time left after dispatching that the tabu search gets at most on a job shop with a
 makespan objective, before CP-SAT starts from its schedule (`benchmarks/README.md`, "Job-shop
 quality (issue 11)")."""
+JOBSHOP_LNS_SHARE = 0.0
+"""Share of the time left after the tabu search that the time-window LNS (`cpsat.jobshop_lns`)
+gets on a job shop of at most `JOBSHOP_LNS_OPERATIONS`, before the monolithic CP-SAT model. Off:
+at 0.5 it was within noise of the monolithic model alone (`benchmarks/README.md`)."""
+JOBSHOP_LNS_OPERATIONS = 5000
+"""The LNS rebuilds a model of every operation per neighbourhood: above this, too slow."""
 TABU_PATIENCE: float | None = None
 """When set, the tabu search hands over to CP-SAT once its best has not improved for this share of
 its time. Off: at 0.2 it cost more on mid-size instances than it gained (`benchmarks/README.md`)."""
@@ -107,11 +115,34 @@ def solve(
     if conflicts:
         return _infeasible(conflicts, time.perf_counter() - started)
 
+    progress: list[Progress] = []
+    first_solution: list[float] = []
+    searching = [0]  # the objective level being searched, for the progress events
+
+    def on_solution(objective: int, bound: int, schedule: Schedule) -> None:
+        elapsed = time.perf_counter() - started
+        if not first_solution:
+            first_solution.append(elapsed)
+        event = Progress(
+            elapsed=elapsed,
+            objective=objective,
+            bound=bound,
+            gap=relative_gap(objective, bound),
+            solutions=len(progress) + 1,
+            schedule=schedule,
+            level=searching[0],
+        )
+        progress.append(event)
+        if on_progress is not None:
+            on_progress(event)
+
     # The heuristic's first schedule is the answer of last resort: it may run until the call's
     # own deadline; further rules and repairs get a share of the time.
     share = HEURISTIC_SHARE * deadline.remaining()
     if pins is None:
-        incumbent, incumbent_objective, relaxed_start = _incumbent(problem, deadline, share)
+        incumbent, incumbent_objective, relaxed_start = _incumbent(
+            problem, deadline, share, on_solution, params
+        )
     else:
         incumbent, incumbent_objective, relaxed_start = _repaired(problem, pins, deadline)
     # Every later phase ends early enough for reading and verifying the schedule in time.
@@ -140,10 +171,14 @@ def solve(
             problem, incumbent, started, heuristic_time, static_levels, optimal=True
         )
         assert result.objective is not None
-        event = Progress(result.wall_time, result.objective, result.objective, 0.0, 1, incumbent)
-        if on_progress is not None:
-            on_progress(event)
-        return dataclasses.replace(result, solutions=1, progress=(event,))
+        if not progress or progress[-1].objective != result.objective:
+            on_solution(result.objective, result.objective, incumbent)
+        return dataclasses.replace(
+            result,
+            first_solution_time=first_solution[0],
+            solutions=len(progress),
+            progress=tuple(progress),
+        )
 
     if incumbent is not None and cpsat.circuit_size(problem) > cpsat.MAX_CIRCUIT_ARCS:
         # The full model's changeover circuits alone would take longer to build than the solve
@@ -164,27 +199,6 @@ def solve(
         # cheapest purchases that deliver in time are a better start (benchmarks/README.md,
         # "Large plants (issue 11)": auto-parts 103,491 -> 89,709).
         incumbent, incumbent_objective = _cheapest_purchases(problem, incumbent, deadline)
-    progress: list[Progress] = []
-    first_solution: list[float] = []
-    searching = [0]  # the objective level being searched, for the progress events
-
-    def on_solution(objective: int, bound: int, schedule: Schedule) -> None:
-        elapsed = time.perf_counter() - started
-        if not first_solution:
-            first_solution.append(elapsed)
-        event = Progress(
-            elapsed=elapsed,
-            objective=objective,
-            bound=bound,
-            gap=relative_gap(objective, bound),
-            solutions=len(progress) + 1,
-            schedule=schedule,
-            level=searching[0],
-        )
-        progress.append(event)
-        if on_progress is not None:
-            on_progress(event)
-
     start = incumbent if incumbent is not None else relaxed_start
     attempt = _attempt(
         problem,
@@ -541,29 +555,30 @@ def _level_results(
 
 
 def _incumbent(
-    problem: Problem, deadline: Deadline, share: float
+    problem: Problem,
+    deadline: Deadline,
+    share: float,
+    on_solution: Callable[[int, int, Schedule], None],
+    params: SolveParams,
 ) -> tuple[Schedule | None, int | None, Schedule | None]:
     """A verified starting schedule and its objective, when a heuristic builds one within
     `deadline` (spending at most `share` seconds past its first rule); else (None, None, a
     schedule that breaks only deadlines and maximum lags, if the heuristic builds one, for the
-    relaxed first phase of the search)."""
+    relaxed first phase of the search). A job shop's schedules go to `on_solution` as found."""
     if problem.is_classic:
         incumbent = best_dispatch(problem, deadline=deadline)
         if incumbent is None:
             return None, None, None
+        # Verified when returned (a dispatching bug then raises); checking it here as well would
+        # cost half a second at 100,000 operations.
+        objective = objective_of_ends(problem, incumbent.arrays(problem)[2])
         # Not on a flexible shop: keeping the dispatching's machines, the search barely improves
         # it and CP-SAT loses half its time (Brandimarte mk01-mk10 at 10 s: 4.97 % vs 4.26 %).
         if tabu.applies(problem) and not problem.index.is_flexible():
-            seconds = TABU_SHARE * deadline.remaining()
-            incumbent = tabu.tabu_search(
-                problem,
-                incumbent,
-                deadline=deadline.within(seconds),
-                patience=None if TABU_PATIENCE is None else TABU_PATIENCE * seconds,
+            incumbent, objective = _jobshop(
+                problem, params, deadline, incumbent, objective, on_solution
             )
-        # Verified when returned (a dispatching bug then raises); checking it here as well would
-        # cost half a second at 100,000 operations.
-        return incumbent, objective_of_ends(problem, incumbent.arrays(problem)[2]), None
+        return incumbent, objective, None
     seconds = min(DEFAULT_FACTORY_SECONDS, share)
     schedule = best_factory_dispatch(problem, deadline=deadline, seconds=seconds)
     if schedule is None and bool((problem.index.pred_max_lag >= 0).any()):
@@ -580,6 +595,50 @@ def _incumbent(
     if any(v.kind not in _RELAXED for v in report.violations):
         check(problem, schedule)
     return None, None, schedule
+
+
+def _jobshop(
+    problem: Problem,
+    params: SolveParams,
+    deadline: Deadline,
+    dispatching: Schedule,
+    objective: int,
+    on_solution: Callable[[int, int, Schedule], None],
+) -> tuple[Schedule, int]:
+    """The tabu search's schedule from `dispatching` (of makespan `objective`) and its makespan,
+    in `TABU_SHARE` of the time left, then the job-shop LNS's in `JOBSHOP_LNS_SHARE` of the
+    rest. The dispatching schedule is sent first, before the search starts, and each better one
+    after it: the first solution is not held back for half the time limit
+    (`tests/test_tabu_pipeline.py`)."""
+    bound = tabu.makespan_lower_bound(problem)
+    on_solution(objective, bound, dispatching)
+    seconds = TABU_SHARE * deadline.remaining()
+    improved = tabu.tabu_search(
+        problem,
+        dispatching,
+        deadline=deadline.within(seconds),
+        lower_bound=bound,
+        patience=None if TABU_PATIENCE is None else TABU_PATIENCE * seconds,
+    )
+    if improved is not dispatching:
+        better = objective_of_ends(problem, improved.arrays(problem)[2])
+        if better < objective:
+            on_solution(better, bound, improved)
+        objective = better
+    seconds = JOBSHOP_LNS_SHARE * deadline.remaining()
+    if objective > bound and seconds > 0 and problem.index.n_operations <= JOBSHOP_LNS_OPERATIONS:
+        outcome = cpsat.improve_jobshop(
+            problem,
+            improved,
+            deadline=deadline.within(seconds),
+            lower_bound=bound,
+            workers=params.workers,
+            seed=params.seed,
+        )
+        if outcome.makespan < objective:
+            on_solution(outcome.makespan, bound, outcome.schedule)
+        return outcome.schedule, outcome.makespan
+    return improved, objective
 
 
 def _repaired(

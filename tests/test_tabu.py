@@ -106,13 +106,15 @@ def test_stop_during_tabu_returns_best_verified_schedule_within_a_second():
 
 def test_solve_proves_optimality_when_the_makespan_meets_the_bound():
     """ta51 is OPTIMAL from the tabu schedule and the bound alone, without searching 30 s, and
-    its schedule is reported as progress too."""
+    its schedule is reported as progress too, after the dispatching one."""
     problem = read_problem(instance_path("ta51"))
+    dispatching = check(problem, best_dispatch(problem)).objective
     events: list[Progress] = []
     result = solve(problem, SolveParams(time_limit=30, workers=2), on_progress=events.append)
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == result.best_bound == 2760
-    assert [e.objective for e in events] == [2760] and result.progress == tuple(events)
+    assert [e.objective for e in events] == [dispatching, 2760]
+    assert result.progress == tuple(events) and events[-1].bound == 2760
     assert result.stop_reason is StopReason.FINISHED
     assert result.wall_time < 15.0
 

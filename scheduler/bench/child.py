@@ -33,7 +33,10 @@ def _solution_times(result: SolveResult, makespan: int | None) -> tuple[float | 
         return None, None
     found = [(event.elapsed, event.objective) for event in result.progress if event.level == 0]
     if result.heuristic_objective is not None:
-        found.insert(0, (result.heuristic_time, result.heuristic_objective))
+        found.append((result.heuristic_time, result.heuristic_objective))
+    # A job shop's dispatching schedule arrives as a progress event before the heuristic phase
+    # (its tabu search) ends: the earliest schedule is the first.
+    found.sort()
     if not found:
         return None, None
     final = next((t for t, objective in found if objective <= makespan), found[-1][0])

@@ -1,6 +1,7 @@
 """Problem → CP-SAT model → schedule. The only package that imports `ortools`."""
 
 from scheduler.cpsat.bounds import horizon_is_proof, widening_cap
+from scheduler.cpsat.jobshop_lns import JobShopLnsOutcome, improve_jobshop
 from scheduler.cpsat.lns import LnsOutcome, improve, replan_purchases
 from scheduler.cpsat.model import (
     BuildExpired,
@@ -17,6 +18,7 @@ from scheduler.cpsat.solver import SearchOutcome, search
 __all__ = [
     "MAX_CIRCUIT_ARCS",
     "BuildExpired",
+    "JobShopLnsOutcome",
     "LnsOutcome",
     "SchedulingModel",
     "SearchOutcome",
@@ -29,6 +31,7 @@ __all__ = [
     "hold_level",
     "horizon_is_proof",
     "improve",
+    "improve_jobshop",
     "minimize_level",
     "replan_purchases",
     "search",

@@ -22,6 +22,12 @@ raises the bound while the other improves the tabu search's schedule. Measured o
 31-instance set at 10 s and 2 workers: better bounds everywhere (ft10 883 vs 808, la38 1116 vs
 1056), la16/la18 within 2 and 8 of their optimum (`benchmarks/README.md`, "Job-shop quality")."""
 
+OVERRUN_SECONDS_PER_ELEMENT = 4e-6
+"""A search ends this long per variable and constraint of its model before its deadline: CP-SAT
+returns that much after its time limit (stopping its workers, the last solution callback, its
+response), 0.06-0.25 s for the 150,051 of a 50,000-operation job shop on two shared cores
+(`benchmarks/README.md`, "Large plants (issue 11)"); twice that, for a loaded machine."""
+
 OnSolution = Callable[[int, int, Schedule], None]
 """Called on each improving solution with (objective, best bound, schedule)."""
 
@@ -90,7 +96,7 @@ def search(
     unlink = parent.on_stop(own.stop) if parent is not None else (lambda: None)
     bounded = Deadline(None, own)
     if deadline is not None:
-        bounded.end = deadline.end
+        bounded.end = deadline.end - overrun_seconds(sm)
     callback = _Callback(sm, on_solution, own)
     timer = None
     if soft_limit is not None:
@@ -123,6 +129,12 @@ def search(
         solutions=callback.solutions,
         values=list(solver.response_proto.solution) if has_solution else None,
     )
+
+
+def overrun_seconds(sm: SchedulingModel) -> float:
+    """How long before its deadline a search of `sm` ends (`OVERRUN_SECONDS_PER_ELEMENT`)."""
+    proto = sm.model.proto
+    return OVERRUN_SECONDS_PER_ELEMENT * (len(proto.variables) + len(proto.constraints))
 
 
 def tuned(problem: Problem, parameters: Mapping[str, object]) -> Mapping[str, object]:
