@@ -4,6 +4,8 @@
     .venv/bin/pytest -p no:cacheprovider --junitxml=before.xml
     python scripts/suite_durations.py before.xml [after.xml] [--top 15]
 
+A report may also be a folder of such files (one run per test file, say), read as one run.
+
 A test's time is its set-up, call and tear-down (pytest's default `junit_duration_report`), so a
 module- or session-scoped fixture counts in the first test that asks for it. With two files the
 table compares them file by file, sorted by the first. Standard library only.
@@ -21,7 +23,9 @@ def per_file(report: Path) -> tuple[dict[str, float], dict[str, int]]:
     """Seconds and test count per test file (from each test case's `classname`)."""
     seconds: dict[str, float] = defaultdict(float)
     count: dict[str, int] = defaultdict(int)
-    for case in ET.parse(report).iter("testcase"):
+    files = sorted(report.glob("*.xml")) if report.is_dir() else [report]
+    cases = [case for file in files for case in ET.parse(file).iter("testcase")]
+    for case in cases:
         # classname is the dotted module path plus any class: tests.service.test_rpcs[.Class]
         parts = case.get("classname", "").split(".")
         while parts and not parts[-1].startswith("test_"):
@@ -34,7 +38,9 @@ def per_file(report: Path) -> tuple[dict[str, float], dict[str, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("reports", nargs="+", type=Path, help="one or two JUnit XML files")
+    parser.add_argument(
+        "reports", nargs="+", type=Path, help="one or two JUnit XML files (or folders of them)"
+    )
     parser.add_argument("--top", type=int, default=15, help="files to list (default 15)")
     args = parser.parse_args()
     runs = [per_file(r) for r in args.reports[:2]]
