@@ -40,6 +40,9 @@ log = logging.getLogger("scheduler.pg")
 MIGRATION_LOCK = 0x5343_4845_4455_4C45
 """The advisory lock key every component migrates under ("SCHEDULE" in ASCII)."""
 RECONNECT_SECONDS = 1.0
+LISTEN_POLL = 0.5
+"""Seconds a listener waits for notices before it looks at its close flag again: closing a store
+takes up to this long (the tests, which close hundreds of stores, set it lower)."""
 
 
 def _psycopg() -> Any:
@@ -166,7 +169,7 @@ class Listener:
                         self._on_gap()
                     first = False
                     while not self._closed.is_set():
-                        for notice in conn.notifies(timeout=0.5):
+                        for notice in conn.notifies(timeout=LISTEN_POLL):
                             self._on_notice(notice.payload)
             except Exception as error:
                 if self._closed.is_set():

@@ -581,8 +581,9 @@ def _incumbent(
         return incumbent, objective, None
     seconds = min(DEFAULT_FACTORY_SECONDS, share)
     schedule = best_factory_dispatch(problem, deadline=deadline, seconds=seconds)
-    if schedule is None and bool((problem.index.pred_max_lag >= 0).any()):
+    if schedule is None and not deadline.expired and bool((problem.index.pred_max_lag >= 0).any()):
         # Maximum lags the dispatching could not meet: schedule without them, repair in CP-SAT.
+        # Not when it stopped for the deadline: the rebuild alone is 0.65 s at 6,000 operations.
         relaxed = _without_max_lags(problem)
         schedule = best_factory_dispatch(relaxed, deadline=deadline, seconds=seconds)
     if schedule is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import scheduler.pg
 from scheduler.pg import ThrowawayCluster, find_server_binaries
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
@@ -137,10 +138,14 @@ def postgres() -> Iterator[ThrowawayCluster]:
         )
     pytest.importorskip("psycopg", reason="the 'postgresql' extra is not installed")
     cluster = ThrowawayCluster(binaries).start()
+    # Each PostgreSQL store closed waited up to half a second for its listener (about 25 s of the
+    # suite); notices still arrive at once, the poll only bounds how soon a close is seen.
+    listen_poll, scheduler.pg.LISTEN_POLL = scheduler.pg.LISTEN_POLL, 0.05
     try:
         cluster.wait_ready()
         yield cluster
     finally:
+        scheduler.pg.LISTEN_POLL = listen_poll
         cluster.stop()
 
 

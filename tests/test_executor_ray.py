@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from helpers import jobshop, random_jobshop
+from helpers import jobshop, random_flexible_shop
 
 from scheduler.cli import main
 from scheduler.executor import LocalPool, Task, open_executor
@@ -34,7 +34,7 @@ SCENARIOS = ScenarioFile.model_validate(
         ]
     }
 )
-"""Three scenarios of a 4x3 job shop that CP-SAT solves to optimality in well under a second."""
+"""Three scenarios of a 4x3 flexible shop that CP-SAT solves to optimality in well under a second."""
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def _answers(report):
 
 def test_a_comparison_on_ray_equals_the_local_pools(on_ray):
     """Base and three scenarios solved to optimality give the same report on Ray as locally."""
-    base = random_jobshop(4, 3, seed=5)
+    base = random_flexible_shop(4, 3, seed=5)
     on_local = compare(base, SCENARIOS, 40.0, cores=2, executor=LocalPool())
     on_cluster = compare(base, SCENARIOS, 40.0, cores=2, executor=on_ray)
     assert on_cluster["pool"]["executor"] == "ray" and on_local["pool"]["executor"] == "local"
@@ -81,7 +81,7 @@ def test_a_comparison_on_ray_equals_the_local_pools(on_ray):
 
 def test_a_ray_task_declares_its_workers_and_is_recycled(on_ray):
     """Two one-thread tasks on one slot run in two worker processes; progress events come back."""
-    text = random_jobshop(4, 3, seed=5).model_dump_json()
+    text = random_flexible_shop(4, 3, seed=5).model_dump_json()
     end = time.time() + 30
     outcomes = on_ray.run([Task("a", text, 1, 10, end), Task("b", text, 1, 10, end)], 1)
     assert all(o.result is not None and o.result["status"] == "OPTIMAL" for o in outcomes.values())
@@ -103,7 +103,7 @@ def test_a_task_needing_more_cpus_than_the_cluster_has_waits_then_stops(on_ray):
 
 def test_a_stop_reaches_a_long_ray_task_within_about_a_second(on_ray):
     """A stop once a 60 s solve reports progress ends it with its best schedule, in seconds."""
-    hard = random_jobshop(15, 10, seed=3, longest=99)
+    hard = random_flexible_shop(15, 10, seed=3, longest=99)
     task = Task("hard", hard.model_dump_json(), 1, 60, time.time() + 60)
     stop = StopToken()
     stopped_at: list[float] = []
@@ -123,7 +123,7 @@ def test_a_stop_reaches_a_long_ray_task_within_about_a_second(on_ray):
 
 def test_whatif_runs_on_ray_from_the_command_line(on_ray, tmp_path):
     """`scheduler whatif --executor ray` uses the runtime already up and leaves it running."""
-    (tmp_path / "base.json").write_text(random_jobshop(4, 3, seed=5).model_dump_json())
+    (tmp_path / "base.json").write_text(random_flexible_shop(4, 3, seed=5).model_dump_json())
     (tmp_path / "s.json").write_text('{"scenarios": [{"name": "same", "changes": []}]}')
     out = tmp_path / "report.json"
     argv = ["whatif", str(tmp_path / "base.json"), str(tmp_path / "s.json"), "--out", str(out)]

@@ -71,7 +71,7 @@ def test_improve_never_worsens_and_verifies(auto_parts: tuple[Problem, Schedule]
         seen.append(levels)
 
     start = tuple(verify(problem, schedule).levels)
-    outcome = improve(problem, schedule, Deadline(8.0), workers=1, on_improvement=accepted)
+    outcome = improve(problem, schedule, Deadline(4.0), workers=1, on_improvement=accepted)
     assert outcome.neighbourhoods > 0
     assert seen and seen == sorted(seen, reverse=True) and seen[0] < start
     assert outcome.levels == seen[-1] == tuple(verify(problem, outcome.schedule).levels)
@@ -83,7 +83,7 @@ def test_lexicographic_levels_never_get_worse() -> None:
     schedule = best_factory_dispatch(problem, deadline=Deadline(30.0), seconds=1.0)
     assert schedule is not None
     first = verify(problem, schedule).levels[0]
-    outcome = improve(problem, schedule, Deadline(6.0), workers=1)
+    outcome = improve(problem, schedule, Deadline(3.0), workers=1)
     assert outcome.levels[0] <= first
     assert tuple(verify(problem, outcome.schedule).levels) == outcome.levels
 

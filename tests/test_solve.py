@@ -24,12 +24,13 @@ FAST = SolveParams(time_limit=10, workers=2)
 
 @pytest.mark.parametrize(("name", "optimum"), [("ft06", 55), ("la01", 666)])
 def test_standard_instances_reach_their_optimum(name, optimum):
-    """ft06 and la01 solve to their proven optimum with status OPTIMAL within a few seconds."""
+    """ft06 and la01 solve to their proven optimum with status OPTIMAL within a few seconds (at
+    4 s: on ft06 the tabu search takes half the limit, and CP-SAT proves it in the rest at once)."""
     problem = read_problem(instance_path(name))
-    result = solve(problem, FAST)
+    result = solve(problem, SolveParams(time_limit=4, workers=2))
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == optimum == result.best_bound
-    assert result.wall_time < 10
+    assert result.wall_time < 4
     assert verify(problem, result.schedule).ok
 
 
@@ -150,7 +151,9 @@ def test_stop_before_search_returns_heuristic_schedule():
 def test_hint_better_than_heuristic_is_used():
     """A feasible hint better than the heuristic becomes the incumbent."""
     problem = read_problem(instance_path("ft06"))
-    best = solve(problem, FAST)
+    # The hint is optimal (asserted): at FAST's 10 s the tabu search alone took 5 s to end there.
+    best = solve(problem, SolveParams(time_limit=2, workers=2))
+    assert best.objective == 55
     stop = StopToken()
     stop.stop()
     result = solve(problem, FAST, stop=stop, hint=best.schedule)
@@ -158,12 +161,14 @@ def test_hint_better_than_heuristic_is_used():
 
 
 def test_gap_limit_stops_early():
-    """A relative gap limit ends the search once the gap is within it."""
+    """A relative gap limit ends the search once the gap is within it: ft10 at 8 s (half of it in
+    the tabu search) is OPTIMAL at a gap within 0.2 at about 4 s, and FEASIBLE at 8 s without
+    the gap limit."""
     problem = read_problem(instance_path("ft10"))
-    result = solve(problem, SolveParams(time_limit=20, workers=2, relative_gap_limit=0.2))
+    result = solve(problem, SolveParams(time_limit=8, workers=2, relative_gap_limit=0.2))
     assert result.status is SolveStatus.OPTIMAL
     assert result.gap is not None and result.gap <= 0.2
-    assert result.wall_time < 20
+    assert result.wall_time < 8
 
 
 modes = st.lists(

@@ -78,7 +78,7 @@ def test_a_machine_added_never_worsens_the_makespan():
         (f"more {m}", [{"kind": "machine_added", "machine_id": f"{m}-bis", "like": m}])
         for m in ("m0", "m1", "m2")
     ]
-    report = compare(base, scenarios(*added), 30.0, cores=2)
+    report = compare(base, scenarios(*added), 10.0, cores=2)
     assert report["base"]["status"] == "OPTIMAL"
     for entry in report["scenarios"]:
         makespan = entry["deltas"]["makespan"]

@@ -101,8 +101,9 @@ def test_a_plan_created_on_one_replica_is_answered_and_watched_across_replicas(r
 
 def test_killed_replicas_pending_events_are_answered_by_the_other(replicas, shared_plans) -> None:
     """SIGKILL the replica replanning a plan: after its lease the other takes the replan over and
-    releases the one revision that answers the events."""
-    budget = 8.0
+    releases the one revision that answers the events. Each solve runs its whole budget (the
+    plan cannot be proven), so the create, the killed replan and the take-over take 2 budgets."""
+    budget = 4.0
     a, b = replicas
     request = pb.CreatePlanRequest(problem=hard_problem(), parameters=params(budget))
     plan_id = _plans(a).CreatePlan(request, timeout=WAIT).plan.plan_id
