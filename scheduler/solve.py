@@ -22,6 +22,7 @@ from scheduler.heuristics import (
     PinnedRepair,
     best_dispatch,
     best_factory_dispatch,
+    fjsp_tabu,
     objective_of_ends,
     tabu,
 )
@@ -111,7 +112,9 @@ def solve(
     # own deadline; further rules and repairs get a share of the time.
     share = HEURISTIC_SHARE * deadline.remaining()
     if pins is None:
-        incumbent, incumbent_objective, relaxed_start = _incumbent(problem, deadline, share)
+        incumbent, incumbent_objective, relaxed_start = _incumbent(
+            problem, deadline, share, workers=params.workers, seed=params.seed
+        )
     else:
         incumbent, incumbent_objective, relaxed_start = _repaired(problem, pins, deadline)
     # Every later phase ends early enough for reading and verifying the schedule in time.
@@ -541,12 +544,13 @@ def _level_results(
 
 
 def _incumbent(
-    problem: Problem, deadline: Deadline, share: float
+    problem: Problem, deadline: Deadline, share: float, *, workers: int = 1, seed: int = 0
 ) -> tuple[Schedule | None, int | None, Schedule | None]:
     """A verified starting schedule and its objective, when a heuristic builds one within
     `deadline` (spending at most `share` seconds past its first rule); else (None, None, a
     schedule that breaks only deadlines and maximum lags, if the heuristic builds one, for the
-    relaxed first phase of the search)."""
+    relaxed first phase of the search). A flexible shop's tabu search runs `workers` walks from
+    `seed`."""
     if problem.is_classic:
         incumbent = best_dispatch(problem, deadline=deadline)
         if incumbent is None:
@@ -560,6 +564,11 @@ def _incumbent(
                 incumbent,
                 deadline=deadline.within(seconds),
                 patience=None if TABU_PATIENCE is None else TABU_PATIENCE * seconds,
+            )
+        if fjsp_tabu.applies(problem):
+            seconds = fjsp_tabu.SHARE * deadline.remaining()
+            incumbent = fjsp_tabu.fjsp_tabu_search(
+                problem, incumbent, deadline=deadline.within(seconds), seed=seed, walks=workers
             )
         # Verified when returned (a dispatching bug then raises); checking it here as well would
         # cost half a second at 100,000 operations.

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from scheduler.cpsat.solver import tuned
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path
-from scheduler.formats.generate import generate_fjsp
 from scheduler.heuristics import best_dispatch
 from scheduler.heuristics.tabu import compile_kernels, makespan_lower_bound, tabu_search
 from scheduler.params import SolveParams
@@ -155,12 +154,3 @@ def test_bound_search_is_added_only_for_makespan_job_shops_with_two_workers():
     assert "use_objective_lb_search" not in tuned(makespan, {"num_workers": 1})
     assert "use_objective_lb_search" not in tuned(tardiness, {"num_workers": 2})
     assert "use_objective_lb_search" not in tuned(flexible, {"num_workers": 2})
-
-
-def test_flexible_shops_go_to_cp_sat_without_tabu_search():
-    """A flexible job shop whose dispatching schedule is above its bound goes straight to CP-SAT
-    (the tabu search would take half of the 4 s before it)."""
-    problem = generate_fjsp(10, 6, seed=1)
-    assert check(problem, best_dispatch(problem)).objective > makespan_lower_bound(problem)
-    result = solve(problem, SolveParams(time_limit=4, workers=2))
-    assert result.heuristic_time < 1.0
