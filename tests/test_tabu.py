@@ -145,12 +145,12 @@ def test_patience_hands_over_once_the_best_stalls():
 
 
 def test_bound_search_is_added_only_for_makespan_job_shops_with_two_workers():
-    """CP-SAT's objective lower-bound search goes to a makespan job shop on 2 workers, not to a
-    single worker (it would be the only search), other objectives or flexible shops."""
+    """CP-SAT's objective lower-bound search goes to a makespan (flexible) job shop on 2 workers,
+    not to a single worker (it would be the only search) or other objectives."""
     makespan = jobshop([[(0, 3)]])
     tardiness = jobshop([[(0, 3)]], due=[1], objective="total_weighted_tardiness")
     flexible = make_problem([[[(0, 3), (1, 4)]]])
     assert tuned(makespan, {"num_workers": 2})["use_objective_lb_search"] is True
     assert "use_objective_lb_search" not in tuned(makespan, {"num_workers": 1})
     assert "use_objective_lb_search" not in tuned(tardiness, {"num_workers": 2})
-    assert "use_objective_lb_search" not in tuned(flexible, {"num_workers": 2})
+    assert tuned(flexible, {"num_workers": 2})["use_objective_lb_search"] is True
