@@ -8,8 +8,8 @@ evaluation of the graph without it gives heads and tails from which each inserti
 is a max of three sums (see `_fjsp_kernels._scan`). The best non-tabu move is made (a tabu move
 only when it beats the best makespan; ties go to the move that shortens the longest path
 through the moved operation most); putting an operation back on the machine it left is tabu for
-a while. After a stall the walk restarts from the best schedule with a
-few random moves, as the job-shop search does (`tabu.py`).
+a while. After a stall the walk restarts from the best schedule with a few random moves, as the
+job-shop search does (`tabu.py`).
 
 Compiled with numba and run in chunks between which Python polls the `Deadline`, so a stop is
 seen within a few milliseconds; the first call compiles in a background thread (cached on disk
@@ -102,7 +102,7 @@ def _walk(state: _State, deadline: Deadline, lower_bound: int, done: threading.E
     """Tabu moves on `state` in chunks until `deadline` passes or `done` is set (set here when
     the best makespan reaches `lower_bound`)."""
     kernel = _compiler.kernels["run"]
-    moves = 16
+    moves = 1  # a move costs a longest-path evaluation per critical operation: large on big shops
     while not (done.is_set() or deadline.expired):
         began = time.perf_counter()
         if kernel(*state.arguments(), moves, lower_bound):
