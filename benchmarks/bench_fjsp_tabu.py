@@ -1,6 +1,6 @@
 """The flexible job-shop tabu search alone, from the best dispatching schedule (issue 11).
 
-    python benchmarks/bench_fjsp_tabu.py [--seconds 3] [--seeds 0 1] [--walks 1] mk06 mk07 mk10
+    python benchmarks/bench_fjsp_tabu.py mk06 mk07 mk10 [--seconds 3] [--seeds 0 1] [--walks 1]
 
 Prints per instance and seed the dispatching makespan, the search's, the best known upper bound
 and the gap to it; then the mean gap. Instances are catalogue names (`scheduler bench` sets are
