@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hypothesis import strategies as st
+
 from scheduler.params import SolveParams
 from scheduler.problem import ObjectiveKind, Problem, parse_problem
 from scheduler.result import SolveResult
@@ -29,6 +31,17 @@ CLASSIC_KINDS = (
 
 Modes = Sequence[tuple[int, int]]
 """Eligible (machine, duration) pairs of one operation."""
+
+
+def shop_jobs(
+    machines: int, durations: tuple[int, int], modes: int, operations: int, jobs: int
+) -> st.SearchStrategy[list[list[list[tuple[int, int]]]]]:
+    """Random (flexible) job shops for `make_problem`: up to `jobs` jobs of up to `operations`
+    operations, each with up to `modes` distinct machines of `machines` and durations in the
+    inclusive range `durations`."""
+    mode = st.tuples(st.integers(0, machines - 1), st.integers(*durations))
+    eligible = st.lists(mode, min_size=1, max_size=modes, unique_by=lambda m: m[0])
+    return st.lists(st.lists(eligible, min_size=1, max_size=operations), min_size=1, max_size=jobs)
 
 
 def make_problem(

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from helpers import brute_force_optimum, jobshop, make_problem
+from helpers import brute_force_optimum, jobshop, make_problem, shop_jobs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -171,13 +171,7 @@ def test_gap_limit_stops_early():
     assert result.wall_time < 8
 
 
-modes = st.lists(
-    st.tuples(st.integers(0, 2), st.integers(0, 6)),
-    min_size=1,
-    max_size=2,
-    unique_by=lambda m: m[0],
-)
-jobs = st.lists(st.lists(modes, min_size=1, max_size=3), min_size=1, max_size=3)
+jobs = shop_jobs(machines=3, durations=(0, 6), modes=2, operations=3, jobs=3)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -17,7 +17,7 @@ from scheduler.schedule import Schedule
 from scheduler.stop import Deadline, StopToken
 
 JOBSHOP_PARAMETERS: dict[str, object] = {"use_objective_lb_search": True}
-"""Added on a (not flexible) job shop with a makespan objective searched by two workers or more: one worker then
+"""Added on a (flexible) job shop with a makespan objective searched by two workers or more: one worker then
 raises the bound while the other improves the tabu search's schedule. Measured on issue 11's
 31-instance set at 10 s and 2 workers: better bounds everywhere (ft10 883 vs 808, la38 1116 vs
 1056), la16/la18 within 2 and 8 of their optimum (`benchmarks/README.md`, "Job-shop quality")."""
@@ -138,17 +138,16 @@ def overrun_seconds(sm: SchedulingModel) -> float:
 
 
 def tuned(problem: Problem, parameters: Mapping[str, object]) -> Mapping[str, object]:
-    """`parameters` with `JOBSHOP_PARAMETERS` added for a job shop (one machine per operation)
-    with a makespan objective and at least two workers (with one, the bound search would be the
-    only search). Not on flexible shops: there it raised the bounds but cost the schedules
-    (Brandimarte mk01-mk10 at 10 s: 4.26 % with it, 2.87 % without; mk10 234 vs 216)."""
-    jobshop = (
-        problem.is_classic
-        and problem.objective.kinds == {ObjectiveKind.MAKESPAN}
-        and not problem.index.is_flexible()
-    )
+    """`parameters` with `JOBSHOP_PARAMETERS` added for a (flexible) job shop with a makespan
+    objective and at least two workers (with one, the bound search would be the only search).
+    On flexible shops it once cost the schedules (Brandimarte mk01-mk10 at 10 s: 4.26 % with
+    it, 2.87 % without) when CP-SAT searched from dispatching; after the flexible tabu search
+    (`heuristics/fjsp_tabu.py`) CP-SAT seldom improves the schedule and the bound is what it
+    adds: mk07 132 vs 47, mk05 156 vs 127, e-la21 940 vs 895, same makespans within a unit
+    (`benchmarks/README.md`, "Flexible job shops (issue 11)")."""
+    makespan_shop = problem.is_classic and problem.objective.kinds == {ObjectiveKind.MAKESPAN}
     workers = parameters.get("num_workers", 0)
-    if jobshop and isinstance(workers, int) and workers >= 2:
+    if makespan_shop and isinstance(workers, int) and workers >= 2:
         return {**JOBSHOP_PARAMETERS, **parameters}
     return parameters
 
