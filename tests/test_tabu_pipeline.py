@@ -26,10 +26,12 @@ def compiled() -> None:
     assert compile_kernels()
 
 
-def test_dispatching_schedule_is_the_first_solution_before_the_tabu_search():
-    """swv11's dispatching schedule is the first progress event, sent at once, not when the tabu
-    search ends half-way through the limit; the harness's first-solution time is that event's."""
-    problem = read_problem(instance_path("swv11"))
+@pytest.mark.parametrize("name", ["swv11", "mk10"])
+def test_dispatching_schedule_is_the_first_solution_before_the_tabu_search(name: str):
+    """The dispatching schedule of a job shop (swv11) or a flexible one (mk10) is the first
+    progress event, sent at once, not when the tabu search ends most of the way through the
+    limit; the harness's first-solution time is that event's."""
+    problem = read_problem(instance_path(name))
     dispatching = check(problem, best_dispatch(problem)).objective
     events: list[Progress] = []
     result = solve(problem, SolveParams(time_limit=3, workers=2), on_progress=events.append)
