@@ -35,7 +35,7 @@ from scheduler.params import SolveParams
 from scheduler.planning.events import Events
 from scheduler.planning.live import LogEntry, PlanRunner, PlanSpec, parse_entries
 from scheduler.planning.reschedule import prepare
-from scheduler.planstore import SqlitePlanStore
+from scheduler.planstore import SqlitePlanStore, pack
 from scheduler.problem import Problem
 from scheduler.result import SolveResult
 from scheduler.solve import solve
@@ -124,7 +124,9 @@ def main() -> None:
             # the next revision answers every other one.
             assert len(answers) == (3 if args.reports > answers[1] else 2), answers
             assert sum(answers) == args.reports, answers
-        payload = len(runner.store.latest(plan_id).payload)  # type: ignore[union-attr]
+        latest = runner.store.latest(plan_id)
+        assert latest is not None
+        payload, packed = len(latest.payload), len(pack(latest.payload))
         runner.shutdown()
         runner.store.close()
 
@@ -167,6 +169,7 @@ def main() -> None:
         "peer_prepare_and_solve_s": round(direct_s, 3),
         "peer_status": direct.status.value,
         "revision_payload_bytes": payload,
+        "revision_stored_bytes": packed,
         "restart_and_view_s": round(restart_s, 3),
         "python": platform.python_version(),
     }
