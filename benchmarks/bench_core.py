@@ -313,6 +313,11 @@ def main() -> int:
         "--tabu-patience", type=float, help="override scheduler.solve.TABU_PATIENCE"
     )
     quality.add_argument(
+        "--tabu-per-op",
+        type=float,
+        help="override scheduler.solve.TABU_SECONDS_PER_OPERATION (inf: only the share bounds it)",
+    )
+    quality.add_argument(
         "--cpsat",
         nargs="*",
         default=[],
@@ -341,6 +346,8 @@ def main() -> int:
             scheduler.solve.JOBSHOP_LNS_SHARE = args.lns_share
         if args.tabu_patience is not None:
             scheduler.solve.TABU_PATIENCE = args.tabu_patience
+        if args.tabu_per_op is not None:
+            scheduler.solve.TABU_SECONDS_PER_OPERATION = args.tabu_per_op
         _add_cpsat_parameters(dict(_parameter(text) for text in args.cpsat))
         names = [n for name in args.instances for n in NAMED_SETS.get(name, [name])]
         bounds = read_bounds(args.bounds)
