@@ -11,7 +11,7 @@ from scheduler.cpsat import solver
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path
 from scheduler.formats.generate import generate_jssp
-from scheduler.heuristics import best_dispatch
+from scheduler.heuristics import best_dispatch, fjsp_tabu
 from scheduler.heuristics.tabu import compile_kernels
 from scheduler.params import SolveParams
 from scheduler.result import Progress
@@ -22,8 +22,10 @@ from scheduler.verify import check
 
 @pytest.fixture(autouse=True, scope="module")
 def compiled() -> None:
-    """The search loop compiled before any test times it (a cold numba cache takes seconds)."""
+    """The search loops (job shop and flexible) compiled before any test times them (a cold
+    numba cache takes seconds, and a solve meanwhile keeps its dispatching schedule)."""
     assert compile_kernels()
+    assert fjsp_tabu.compile_kernels()
 
 
 @pytest.mark.parametrize("name", ["swv11", "mk10"])

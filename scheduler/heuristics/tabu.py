@@ -22,12 +22,12 @@ A flexible job shop keeps the machines of the starting schedule: the search only
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 from typing import Any
 
 import numpy as np
 
+from scheduler.heuristics._compile import BackgroundCompile
 from scheduler.problem import ObjectiveKind, Problem
 from scheduler.schedule import Schedule
 from scheduler.stop import Deadline
@@ -87,7 +87,7 @@ def tabu_search(
     lb = makespan_lower_bound(problem) if lower_bound is None else lower_bound
     if int(end.max(initial=0)) <= lb or deadline.remaining() < MIN_SECONDS:
         return schedule
-    if not _compiled(deadline):
+    if not _compiler.ready(deadline):
         return schedule
     duration = end - start
     state = _State.of(problem, machine, start, duration, seed)
@@ -195,63 +195,42 @@ class _State:
 # --------------------------------------------------------------------------------------------------
 # Compilation: once per process (numba caches the machine code on disk across processes)
 
-_lock = threading.Lock()
-_ready = threading.Event()
-_compiler: threading.Thread | None = None
-_compiled_kernels: dict[str, Any] = {}
-
 
 def compile_kernels(deadline: Deadline | None = None) -> bool:
     """Compile (or load from numba's disk cache) the search loop now, e.g. when a service or a
     benchmark starts; True once it is ready, False when `deadline` passed first."""
-    return _compiled(deadline or Deadline())
+    return _compiler.ready(deadline)
 
 
-def _compiled(deadline: Deadline) -> bool:
-    """True once the compiled loop is ready; waits for it at most until `deadline`."""
-    global _compiler
-    with _lock:
-        if _compiler is None:
-            _compiler = threading.Thread(target=_compile, name="tabu-compile", daemon=True)
-            _compiler.start()
-    while not _ready.is_set():
-        if deadline.expired:
-            return False
-        _ready.wait(min(0.05, max(deadline.remaining(), 0.001)))
-    return "run" in _compiled_kernels
+def _build() -> dict[str, Any]:
+    from scheduler.heuristics import _tabu_kernels as k
 
-
-def _compile() -> None:
-    try:
-        from scheduler.heuristics import _tabu_kernels as k
-
-        # A tiny instance compiles every function with the argument types of real calls.
-        i64 = np.int64
-        graph = np.array([[1, 1], [-1, -1], [-1, -1], [0, 0]], i64)
-        moff, mseq = np.array([0, 2], i64), np.array([0, 1], i64)
-        args = (
-            graph,
-            moff,
-            mseq,
-            mseq.copy(),
-            np.zeros((3, 2), i64),
-            np.zeros((2, 2), i64),
-            np.zeros(6, i64),
-            np.full((4, 3), -1, i64),
-            np.array([0, 0, 0, 1, 10, 1, 0], i64),
-        )
-        k.init(*args)
-        k.run(*args, 4, 0)
-        k.heads(graph, moff, mseq)
-        _compiled_kernels.update(init=k.init, run=k.run, heads=k.heads)
-    finally:
-        _ready.set()
+    # A tiny instance compiles every function with the argument types of real calls.
+    i64 = np.int64
+    graph = np.array([[1, 1], [-1, -1], [-1, -1], [0, 0]], i64)
+    moff, mseq = np.array([0, 2], i64), np.array([0, 1], i64)
+    args = (
+        graph,
+        moff,
+        mseq,
+        mseq.copy(),
+        np.zeros((3, 2), i64),
+        np.zeros((2, 2), i64),
+        np.zeros(6, i64),
+        np.full((4, 3), -1, i64),
+        np.array([0, 0, 0, 1, 10, 1, 0], i64),
+    )
+    k.init(*args)
+    k.run(*args, 4, 0)
+    k.heads(graph, moff, mseq)
+    return {"init": k.init, "run": k.run, "heads": k.heads}
 
 
 def _kernels() -> dict[str, Any]:
-    if not _ready.is_set():
-        _compiled(Deadline())
-    return _compiled_kernels
+    _compiler.ready()
+    return _compiler.kernels
 
+
+_compiler = BackgroundCompile("tabu-compile", _build)
 
 __all__ = ["applies", "compile_kernels", "makespan_lower_bound", "tabu_search"]
