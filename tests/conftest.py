@@ -115,6 +115,16 @@ def _find_chromium() -> str | None:
     return None
 
 
+@pytest.fixture(autouse=True, scope="session")
+def compiled_searches() -> None:
+    """Both tabu searches compiled (or loaded from numba's disk cache) before the first test: on a
+    fresh clone the compilation takes seconds of CPU, which would otherwise run in a background
+    thread beside whichever tests come first (solves meanwhile keep their dispatching schedule)."""
+    from scheduler.heuristics import fjsp_tabu, tabu
+
+    assert tabu.compile_kernels() and fjsp_tabu.compile_kernels()
+
+
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Browser]:
     """Headless Chromium; the test is skipped (saying why) when no Chromium is installed."""
