@@ -12,9 +12,10 @@ PostgreSQL implementation needs only these few methods. It may share the job sto
 its tables are its own and so is its schema counter (`plan_schema`, not `PRAGMA user_version`,
 which the job store counts with).
 
-A revision holds its whole problem and schedule (1.7 MB of JSON on the 2,000-operation example
-plant), so revisions are stored zlib-packed (96 KB there, 18 times smaller), and a plan keeps only
-its newest `keep_revisions`; its entries, the idempotency log, are all kept.
+A revision holds its whole problem and schedule (1.8 MB of JSON on the 2,000-operation example
+plant), so revisions are stored zlib-packed (104 KB there, 17 times smaller:
+`benchmarks/bench_live.py`), and a plan keeps only its newest `keep_revisions`; its entries, the
+idempotency log, are all kept.
 """
 
 from __future__ import annotations
@@ -478,8 +479,8 @@ def kept_revisions(count: int) -> int:
 
 
 def pack(payload: str) -> bytes:
-    """A revision's payload as stored: zlib at its default level (18 times smaller on the
-    2,000-operation plant, about 10 ms a megabyte)."""
+    """A revision's payload as stored: zlib at its default level (17 times smaller on the
+    2,000-operation plant)."""
     return zlib.compress(payload.encode())
 
 
