@@ -287,7 +287,10 @@ class PlanRunner:
         *,
         workers: int = 1,
         leases: PlanLeases | None = None,
+        admit: Callable[[Problem], list[FieldViolation]] | None = None,
     ) -> None:
+        """`admit` names what makes a state unacceptable beyond its validity (a server's size
+        caps): a report whose state it faults is refused with those violations."""
         if solve_fn is None:
             from scheduler.solve import solve
 
@@ -302,6 +305,7 @@ class PlanRunner:
         self._held: set[str] = set()
         """Running plans whose lease this replica holds (with `leases`)."""
         self._leases = leases
+        self._admit = admit
         self._plans: dict[str, _Plan] = {}
         self._closing = False
         self._threads: list[threading.Thread] = []
@@ -457,10 +461,14 @@ class PlanRunner:
             positions = {id(e): i for i, e in enumerate(entries)}
             _check_times(fresh, positions)
             try:
-                _state(self._base(plan, spec), spec, [*waiting, *fresh], offset=len(waiting))
+                state = _state(
+                    self._base(plan, spec), spec, [*waiting, *fresh], offset=len(waiting)
+                )
             except PlanError as error:
                 numbers = [positions[id(e)] for e in fresh]
                 raise PlanError(_renumber(error.violations, numbers)) from None
+            if self._admit is not None and (faults := self._admit(state.prepared.problem)):
+                raise PlanError(faults)
             added = self.store.add_entries(plan_id, [Entry(e.id, e.payload()) for e in fresh])
         self._schedule(plan_id)
         return [e.id for e in added]

@@ -38,7 +38,7 @@ from scheduler.service.auth import (
     check_metrics_bind,
 )
 from scheduler.service.jobs import JobRunner, SolveFn
-from scheduler.service.limits import ServiceLimits, SolveSlots
+from scheduler.service.limits import ServiceLimits, SolveSlots, applied_violations
 from scheduler.service.metrics import Metrics, serve_metrics
 from scheduler.service.plans import slotted
 from scheduler.service.servicer import SERVICE_NAME, SchedulerServicer
@@ -161,6 +161,8 @@ class SchedulerServer:
             slotted(solve_fn, self.slots),
             workers=limits.max_concurrent_solves,
             leases=self.plan_store if isinstance(self.plan_store, PlanLeases) else None,
+            # A plan grows with its events (added orders, quantities): capped as requests are.
+            admit=lambda problem: applied_violations(problem, limits, "events"),
         )
         self.servicer = SchedulerServicer(
             store=self.store,

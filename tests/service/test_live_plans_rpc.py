@@ -160,6 +160,28 @@ def test_a_promoted_scenario_past_the_size_caps_is_refused(served):
     assert stub.GetPlan(pb.GetPlanRequest(plan_id=plan_id), timeout=5).plan.revision.revision == 1
 
 
+def test_a_report_taking_the_plan_past_the_size_caps_is_refused(served):
+    """An order_added event whose order takes the plan past the operations cap is
+    INVALID_ARGUMENT naming `events`, stored nowhere: the same id is new when reported again."""
+    stub = _stub(served)
+    plan_id = _create(stub).plan_id
+    order = pb.Order(id="rush")
+    for k in range(LIMITS.max_operations):
+        order.operations.add(id=f"k{k}", machines=[pb.Mode(machine_id="m1", duration=1)])
+    request = pb.ReportEventsRequest(
+        plan_id=plan_id, events=[_event("big", order_added=pb.Event.OrderAdded(order=order))]
+    )
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.ReportEvents(request, timeout=WAIT)
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "operations, past the cap" in caught.value.details()
+    del order.operations[1:]
+    request = pb.ReportEventsRequest(
+        plan_id=plan_id, events=[_event("big", order_added=pb.Event.OrderAdded(order=order))]
+    )
+    assert list(stub.ReportEvents(request, timeout=WAIT).accepted_event_ids) == ["big"]
+
+
 def test_promise_order_quotes_then_accepts_as_the_next_revision(served):
     """PromiseOrder quotes without changing the plan; with accept its revision is the plan's."""
     stub = _stub(served)
