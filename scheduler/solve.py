@@ -587,20 +587,21 @@ def _incumbent(
         elif fjsp_tabu.applies(problem):
             # Resequencing alone (`tabu`) barely improves a flexible shop; this search also
             # moves operations between machines (`benchmarks/README.md`, "Flexible job shops").
-            bound = tabu.makespan_lower_bound(problem)
-            on_solution(objective, bound, incumbent)
             seconds = _tabu_seconds(problem, fjsp_tabu.SHARE * deadline.remaining())
-            incumbent = fjsp_tabu.fjsp_tabu_search(
+            incumbent, objective, _ = _searched(
                 problem,
                 incumbent,
-                deadline=deadline.within(seconds),
-                seed=params.seed,
-                walks=params.workers,
+                objective,
+                on_solution,
+                lambda bound: fjsp_tabu.fjsp_tabu_search(
+                    problem,
+                    incumbent,
+                    deadline=deadline.within(seconds),
+                    seed=params.seed,
+                    lower_bound=bound,
+                    walks=params.workers,
+                ),
             )
-            better = objective_of_ends(problem, incumbent.arrays(problem)[2])
-            if better < objective:
-                on_solution(better, bound, incumbent)
-            objective = better
         return incumbent, objective, None
     seconds = min(DEFAULT_FACTORY_SECONDS, share)
     schedule = best_factory_dispatch(problem, deadline=deadline, seconds=seconds)
@@ -631,24 +632,21 @@ def _jobshop(
 ) -> tuple[Schedule, int]:
     """The tabu search's schedule from `dispatching` (of makespan `objective`) and its makespan,
     in `TABU_SHARE` of the time left, then the job-shop LNS's in `JOBSHOP_LNS_SHARE` of the
-    rest. The dispatching schedule is sent first, before the search starts, and each better one
-    after it: the first solution is not held back for half the time limit
-    (`tests/test_tabu_pipeline.py`)."""
-    bound = tabu.makespan_lower_bound(problem)
-    on_solution(objective, bound, dispatching)
+    rest; each better schedule goes to `on_solution` (`_searched`)."""
     seconds = _tabu_seconds(problem, TABU_SHARE * deadline.remaining())
-    improved = tabu.tabu_search(
+    improved, objective, bound = _searched(
         problem,
         dispatching,
-        deadline=deadline.within(seconds),
-        lower_bound=bound,
-        patience=None if TABU_PATIENCE is None else TABU_PATIENCE * seconds,
+        objective,
+        on_solution,
+        lambda bound: tabu.tabu_search(
+            problem,
+            dispatching,
+            deadline=deadline.within(seconds),
+            lower_bound=bound,
+            patience=None if TABU_PATIENCE is None else TABU_PATIENCE * seconds,
+        ),
     )
-    if improved is not dispatching:
-        better = objective_of_ends(problem, improved.arrays(problem)[2])
-        if better < objective:
-            on_solution(better, bound, improved)
-        objective = better
     seconds = JOBSHOP_LNS_SHARE * deadline.remaining()
     if objective > bound and seconds > 0 and problem.index.n_operations <= JOBSHOP_LNS_OPERATIONS:
         outcome = cpsat.improve_jobshop(
@@ -663,6 +661,28 @@ def _jobshop(
             on_solution(outcome.makespan, bound, outcome.schedule)
         return outcome.schedule, outcome.makespan
     return improved, objective
+
+
+def _searched(
+    problem: Problem,
+    dispatching: Schedule,
+    objective: int,
+    on_solution: Callable[[int, int, Schedule], None],
+    search: Callable[[int], Schedule],
+) -> tuple[Schedule, int, int]:
+    """`search(bound)`'s schedule, its makespan and the static makespan bound. The dispatching
+    schedule (of makespan `objective`) is sent first, before the search starts, and the search's
+    after it when better: the first solution is not held back for the search's time
+    (`tests/test_tabu_pipeline.py`)."""
+    bound = tabu.makespan_lower_bound(problem)
+    on_solution(objective, bound, dispatching)
+    improved = search(bound)
+    if improved is dispatching:
+        return dispatching, objective, bound
+    better = objective_of_ends(problem, improved.arrays(problem)[2])
+    if better < objective:
+        on_solution(better, bound, improved)
+    return improved, better, bound
 
 
 def _tabu_seconds(problem: Problem, share: float) -> float:
