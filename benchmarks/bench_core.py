@@ -20,7 +20,9 @@ best-known bounds from a CSV with `instance` and `upper_bound` columns (the shar
 `jssp-bounds.csv`) instead of the catalogue's; `--cpsat NAME=VALUE ...` adds CP-SAT parameters to
 our searches (to measure them); `--tabu-share` and `--tabu-patience` override
 `scheduler.solve.TABU_SHARE` (0 turns the tabu search off) and `TABU_PATIENCE`, `--lns-share`
-`JOBSHOP_LNS_SHARE` (the job-shop LNS after the tabu search). `scheduler bench`
+`JOBSHOP_LNS_SHARE` (the job-shop LNS after the tabu search), `--tabu-walks` `TABU_WALKS`,
+`--polish-share` `POLISH_SHARE`, and `--cpsat-first` `cpsat.solver.CPSAT_FIRST_SECONDS` (inf:
+the tabu search always comes first). `scheduler bench`
 (benchmarks/README.md, "Benchmark harness") runs the same comparison on any set, one subprocess
 per solve, with PyJobShop as a second peer.
 """
@@ -318,6 +320,15 @@ def main() -> int:
         help="override scheduler.solve.TABU_SECONDS_PER_OPERATION (inf: only the share bounds it)",
     )
     quality.add_argument(
+        "--cpsat-first",
+        type=float,
+        help="override scheduler.cpsat.solver.CPSAT_FIRST_SECONDS (inf: never CP-SAT first)",
+    )
+    quality.add_argument(
+        "--tabu-walks", type=int, help="override scheduler.solve.TABU_WALKS (0: one per worker)"
+    )
+    quality.add_argument("--polish-share", type=float, help="override scheduler.solve.POLISH_SHARE")
+    quality.add_argument(
         "--cpsat",
         nargs="*",
         default=[],
@@ -348,6 +359,12 @@ def main() -> int:
             scheduler.solve.TABU_PATIENCE = args.tabu_patience
         if args.tabu_per_op is not None:
             scheduler.solve.TABU_SECONDS_PER_OPERATION = args.tabu_per_op
+        if args.cpsat_first is not None:
+            scheduler.cpsat.solver.CPSAT_FIRST_SECONDS = args.cpsat_first
+        if args.tabu_walks is not None:
+            scheduler.solve.TABU_WALKS = args.tabu_walks
+        if args.polish_share is not None:
+            scheduler.solve.POLISH_SHARE = args.polish_share
         _add_cpsat_parameters(dict(_parameter(text) for text in args.cpsat))
         names = [n for name in args.instances for n in NAMED_SETS.get(name, [name])]
         bounds = read_bounds(args.bounds)

@@ -78,6 +78,12 @@ gets on a job shop of at most `JOBSHOP_LNS_OPERATIONS`, before the monolithic CP
 at 0.5 it was within noise of the monolithic model alone (`benchmarks/README.md`)."""
 JOBSHOP_LNS_OPERATIONS = 5000
 """The LNS rebuilds a model of every operation per neighbourhood: above this, too slow."""
+TABU_WALKS = 0
+"""Walks of the job-shop tabu search, in as many threads; 0: one per CP-SAT worker."""
+POLISH_SHARE = 0.1
+"""On a job shop that CP-SAT searches first (`cpsat.cpsat_first`), the tabu search gets this share
+of the time left (and at most `TABU_SECONDS_PER_OPERATION` per operation) after CP-SAT, from its
+schedule, unless CP-SAT proved it optimal."""
 TABU_PATIENCE: float | None = None
 """When set, the tabu search hands over to CP-SAT once its best has not improved for this share of
 its time. Off: at 0.2 it cost more on mid-size instances than it gained (`benchmarks/README.md`)."""
@@ -207,10 +213,15 @@ def solve(
         # "Large plants (issue 11)": auto-parts 103,491 -> 89,709).
         incumbent, incumbent_objective = _cheapest_purchases(problem, incumbent, deadline)
     start = incumbent if incumbent is not None else relaxed_start
+    polish = (
+        _tabu_seconds(problem, POLISH_SHARE * deadline.remaining())
+        if pins is None and cpsat.cpsat_first(problem, params.time_limit)
+        else 0.0
+    )
     attempt = _attempt(
         problem,
         params,
-        deadline,
+        deadline.within(deadline.remaining() - polish),
         on_solution,
         searching,
         incumbent,
@@ -230,6 +241,9 @@ def solve(
             o.status == "OPTIMAL" for o in searches
         )
         status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+        if polish and not proven:
+            walks = TABU_WALKS or params.workers
+            schedule = _polished(problem, outcome, deadline, on_solution, walks)
     elif attempt.infeasible:
         if incumbent is not None:
             # The incumbent is feasible, so CP-SAT cannot be right here: a modelling bug.
@@ -580,7 +594,11 @@ def _incumbent(
         # Verified when returned (a dispatching bug then raises); checking it here as well would
         # cost half a second at 100,000 operations.
         objective = objective_of_ends(problem, incumbent.arrays(problem)[2])
-        if tabu.applies(problem) and not problem.index.is_flexible():
+        if cpsat.cpsat_first(problem, params.time_limit):
+            # Small for its time limit: CP-SAT's own search from the dispatching schedule, and
+            # the tabu search after it (`POLISH_SHARE`).
+            on_solution(objective, tabu.makespan_lower_bound(problem), incumbent)
+        elif tabu.applies(problem) and not problem.index.is_flexible():
             incumbent, objective = _jobshop(
                 problem, params, deadline, incumbent, objective, on_solution
             )
@@ -645,6 +663,8 @@ def _jobshop(
             deadline=deadline.within(seconds),
             lower_bound=bound,
             patience=None if TABU_PATIENCE is None else TABU_PATIENCE * seconds,
+            seed=params.seed,
+            walks=TABU_WALKS or params.workers,
         ),
     )
     seconds = JOBSHOP_LNS_SHARE * deadline.remaining()
@@ -683,6 +703,29 @@ def _searched(
     if better < objective:
         on_solution(better, bound, improved)
     return improved, better, bound
+
+
+def _polished(
+    problem: Problem,
+    outcome: cpsat.SearchOutcome,
+    deadline: Deadline,
+    on_solution: Callable[[int, int, Schedule], None],
+    walks: int = 1,
+) -> Schedule:
+    """CP-SAT's schedule of a job shop it searched first, improved by the tabu search (`walks`
+    of it) in what is left of `deadline` (`POLISH_SHARE`); a better one goes to `on_solution`."""
+    assert outcome.schedule is not None and outcome.objective is not None
+    bound = max(outcome.bound or 0, tabu.makespan_lower_bound(problem))
+    improved = tabu.tabu_search(
+        problem, outcome.schedule, deadline=deadline, lower_bound=bound, walks=walks
+    )
+    if improved is outcome.schedule:
+        return improved
+    better = objective_of_ends(problem, improved.arrays(problem)[2])
+    if better >= outcome.objective:
+        return outcome.schedule
+    on_solution(better, bound, improved)
+    return improved
 
 
 def _tabu_seconds(problem: Problem, share: float) -> float:

@@ -49,12 +49,13 @@ def small_shops(draw: st.DrawFn) -> tuple[list[list[list[tuple[int, int]]]], lis
 @settings(max_examples=60, deadline=None)
 @given(small_shops())
 def test_tabu_schedule_verifies_and_never_worsens(shop):
-    """On random small (flexible) job shops the tabu schedule verifies, keeps the start's machines
-    and is no longer than the dispatching schedule it starts from."""
+    """On random small (flexible) job shops the tabu schedule (of one walk or the best of two)
+    verifies, keeps the start's machines and is no longer than the dispatching schedule it starts
+    from."""
     jobs, release = shop
     problem = make_problem(jobs, machines=4, release=release)
     start = best_dispatch(problem)
-    improved = tabu_search(problem, start, deadline=Deadline(0.05))
+    improved = tabu_search(problem, start, deadline=Deadline(0.05), walks=1 + len(jobs) % 2)
     report = check(problem, improved)
     assert report.objective is not None
     assert report.objective <= check(problem, start).objective
@@ -70,22 +71,26 @@ def test_tabu_reaches_the_ft06_optimum():
     assert check(problem, improved).objective == 55
 
 
-def test_tabu_stops_at_the_lower_bound():
-    """ta51's makespan bound is its optimum (2760): the search ends there, long before its 30 s."""
+@pytest.mark.parametrize("walks", [1, 2])
+def test_tabu_stops_at_the_lower_bound(walks: int):
+    """ta51's makespan bound is its optimum (2760): the search ends there, long before its 30 s
+    (with two walks, both end when one reaches it)."""
     problem = read_problem(instance_path("ta51"))
     assert makespan_lower_bound(problem) == 2760
     started = time.perf_counter()
-    improved = tabu_search(problem, best_dispatch(problem), deadline=Deadline(30.0))
+    improved = tabu_search(problem, best_dispatch(problem), deadline=Deadline(30.0), walks=walks)
     assert time.perf_counter() - started < 10.0
     assert check(problem, improved).objective == 2760
 
 
-def test_deadline_bounds_tabu():
-    """A 0.5 s deadline ends the search on swv11 (whose bound it never reaches) within a second."""
+@pytest.mark.parametrize("walks", [1, 2])
+def test_deadline_bounds_tabu(walks: int):
+    """A 0.5 s deadline ends the search on swv11 (whose bound it never reaches) within a second,
+    every walk of it."""
     problem = read_problem(instance_path("swv11"))
     start = best_dispatch(problem)
     started = time.perf_counter()
-    improved = tabu_search(problem, start, deadline=Deadline(0.5))
+    improved = tabu_search(problem, start, deadline=Deadline(0.5), walks=walks)
     assert time.perf_counter() - started < 1.5
     assert check(problem, improved).objective <= check(problem, start).objective
 
@@ -152,7 +157,11 @@ def test_bound_search_is_added_only_for_makespan_job_shops_with_two_workers():
     makespan = jobshop([[(0, 3)]])
     tardiness = jobshop([[(0, 3)]], due=[1], objective="total_weighted_tardiness")
     flexible = make_problem([[[(0, 3), (1, 4)]]])
-    assert tuned(makespan, {"num_workers": 2})["use_objective_lb_search"] is True
-    assert "use_objective_lb_search" not in tuned(makespan, {"num_workers": 1})
-    assert "use_objective_lb_search" not in tuned(tardiness, {"num_workers": 2})
-    assert tuned(flexible, {"num_workers": 2})["use_objective_lb_search"] is True
+    short = {"num_workers": 2, "max_time_in_seconds": 1e-4}
+    assert tuned(makespan, short)["use_objective_lb_search"] is True
+    assert "use_objective_lb_search" not in tuned(makespan, {**short, "num_workers": 1})
+    assert "use_objective_lb_search" not in tuned(tardiness, short)
+    assert tuned(flexible, short)["use_objective_lb_search"] is True
+    # Time enough for CP-SAT alone on a job shop (`cpsat_first`): its own portfolio, unchanged.
+    assert "use_objective_lb_search" not in tuned(makespan, {**short, "max_time_in_seconds": 1})
+    assert tuned(flexible, {**short, "max_time_in_seconds": 1})["use_objective_lb_search"]

@@ -1,5 +1,6 @@
 """The job-shop pipeline around the tabu search: the dispatching schedule reported before the
-search starts, and CP-SAT's search ending early enough for its model's size."""
+search starts, CP-SAT's search ending early enough for its model's size, and which of the two
+searches first (`cpsat.cpsat_first`)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from scheduler.cpsat import solver
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path
 from scheduler.formats.generate import generate_jssp
-from scheduler.heuristics import best_dispatch, fjsp_tabu
+from scheduler.heuristics import best_dispatch, fjsp_tabu, tabu
 from scheduler.heuristics.tabu import compile_kernels
 from scheduler.params import SolveParams
 from scheduler.result import Progress
-from scheduler.solve import solve
+from scheduler.solve import _polished, solve
 from scheduler.stop import Deadline
 from scheduler.verify import check
 
@@ -74,3 +75,52 @@ def test_a_small_shop_leaves_the_tabu_search_early_for_cp_sat_to_prove(name: str
     result = solve(problem, SolveParams(time_limit=20, workers=2))
     assert result.status.value == "OPTIMAL"
     assert result.wall_time < before / 2
+
+
+def test_cp_sat_searches_a_shop_small_for_its_limit_before_any_tabu_search(monkeypatch):
+    """A job shop small for its time limit (`cpsat_first`) goes to CP-SAT from the dispatching
+    schedule, with the tabu search only after it (ft06 at 20 s: proven, no tabu search at all);
+    one large for its limit gets the tabu search first (ta01, 225 operations, at 3 s)."""
+    calls: list[str] = []
+    real_tabu, real_search = tabu.tabu_search, cpsat.search
+
+    def traced_tabu(*args, **kwargs):
+        calls.append("tabu")
+        return real_tabu(*args, **kwargs)
+
+    def traced_search(*args, **kwargs):
+        calls.append("cpsat")
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(tabu, "tabu_search", traced_tabu)
+    monkeypatch.setattr(cpsat, "search", traced_search)
+    ft06 = read_problem(instance_path("ft06"))
+    assert solver.cpsat_first(ft06, 20.0)
+    result = solve(ft06, SolveParams(time_limit=20, workers=2))
+    assert result.status.value == "OPTIMAL" and result.objective == 55
+    assert calls == ["cpsat"]
+
+    calls.clear()
+    ta01 = read_problem(instance_path("ta01"))
+    assert not solver.cpsat_first(ta01, 3.0) and solver.cpsat_first(ta01, 60.0)
+    result = solve(ta01, SolveParams(time_limit=3, workers=2))
+    assert (
+        result.schedule is not None and check(ta01, result.schedule).objective == result.objective
+    )
+    assert calls[0] == "tabu" and "cpsat" in calls
+
+
+def test_the_tabu_search_polishes_what_cp_sat_left():
+    """After CP-SAT (here a stand-in outcome holding the dispatching schedule of ft10) the tabu
+    search improves the schedule within the deadline; the better one is verified and reported."""
+    problem = read_problem(instance_path("ft10"))
+    dispatching = best_dispatch(problem)
+    makespan = check(problem, dispatching).objective
+    outcome = cpsat.SearchOutcome("FEASIBLE", dispatching, makespan, 0, 1.0, 1)
+    reported: list[int] = []
+    polished = _polished(
+        problem, outcome, Deadline(2.0), lambda objective, bound, s: reported.append(objective)
+    )
+    better = check(problem, polished).objective
+    assert better < makespan
+    assert reported == [better]

@@ -13,7 +13,7 @@ from scheduler.cpsat.model import (
 )
 from scheduler.cpsat.objective import hint_values, hold_level, minimize_level
 from scheduler.cpsat.setups import MAX_CIRCUIT_ARCS, circuit_size
-from scheduler.cpsat.solver import SearchOutcome, search
+from scheduler.cpsat.solver import SearchOutcome, cpsat_first, search
 
 __all__ = [
     "MAX_CIRCUIT_ARCS",
@@ -26,6 +26,7 @@ __all__ = [
     "build_model",
     "circuit_size",
     "complete_hint",
+    "cpsat_first",
     "forbid_violations",
     "hint_values",
     "hold_level",

@@ -22,6 +22,16 @@ raises the bound while the other improves the tabu search's schedule. Measured o
 31-instance set at 10 s and 2 workers: better bounds everywhere (ft10 883 vs 808, la38 1116 vs
 1056), la16/la18 within 2 and 8 of their optimum (`benchmarks/README.md`, "Job-shop quality")."""
 
+CPSAT_FIRST_SECONDS = 8e-4
+"""A job shop with a makespan objective is left to CP-SAT's own portfolio first (no tabu search
+before it, no lower-bound search; the tabu search polishes its schedule after it, `solve.POLISH_SHARE`)
+when its time limit is at least this many seconds times the square of its operation count: 8 s
+at 100 operations (10 x 10), 41 s at 225 (15 x 15), 72 s at 300. Given that time CP-SAT from the
+dispatching schedule finds and proves what the tabu search's schedule as a hint keeps it from;
+with less, the tabu search's schedule is worth more (`benchmarks/README.md`, "Job-shop quality
+(issue 11)": ta01-ta05 at 30 s, mean gap 0.10 % vs 0.57 %, ta01 proven in 12.7 s; ta11-ta32 at
+60 s, 3.34 % vs 1.87 %)."""
+
 OVERRUN_SECONDS_PER_ELEMENT = 4e-6
 """A search ends this long per variable and constraint of its model before its deadline: CP-SAT
 returns that much after its time limit (stopping its workers, the last solution callback, its
@@ -137,6 +147,15 @@ def overrun_seconds(sm: SchedulingModel) -> float:
     return OVERRUN_SECONDS_PER_ELEMENT * (len(proto.variables) + len(proto.constraints))
 
 
+def cpsat_first(problem: Problem, time_limit: float) -> bool:
+    """Whether a job shop (one machine per operation) with a makespan objective is small enough
+    for `time_limit` that CP-SAT searches it alone (`CPSAT_FIRST_SECONDS`)."""
+    if not problem.is_classic or problem.objective.kinds != {ObjectiveKind.MAKESPAN}:
+        return False
+    n = problem.index.n_operations
+    return not problem.index.is_flexible() and time_limit >= CPSAT_FIRST_SECONDS * n * n
+
+
 def tuned(problem: Problem, parameters: Mapping[str, object]) -> Mapping[str, object]:
     """`parameters` with `JOBSHOP_PARAMETERS` added for a (flexible) job shop with a makespan
     objective and at least two workers (with one, the bound search would be the only search).
@@ -147,6 +166,9 @@ def tuned(problem: Problem, parameters: Mapping[str, object]) -> Mapping[str, ob
     (`benchmarks/README.md`, "Flexible job shops (issue 11)")."""
     makespan_shop = problem.is_classic and problem.objective.kinds == {ObjectiveKind.MAKESPAN}
     workers = parameters.get("num_workers", 0)
+    limit = parameters.get("max_time_in_seconds", math.inf)
+    if isinstance(limit, int | float) and cpsat_first(problem, limit):
+        return parameters
     if makespan_shop and isinstance(workers, int) and workers >= 2:
         return {**JOBSHOP_PARAMETERS, **parameters}
     return parameters

@@ -22,6 +22,7 @@ A flexible job shop keeps the machines of the starting schedule: the search only
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from typing import Any
 
@@ -75,14 +76,21 @@ def tabu_search(
     seed: int = 0,
     lower_bound: int | None = None,
     patience: float | None = None,
+    walks: int = 1,
 ) -> Schedule:
     """A schedule at least as short as `schedule` (a feasible one of `problem`, see `applies`),
     from tabu search until `deadline` passes, the makespan reaches `lower_bound` (default
     `makespan_lower_bound`), or the best makespan has not improved for `patience` seconds. Each
     machine keeps `schedule`'s machine assignment and the result is semi-active (every operation
-    as early as its sequences allow)."""
+    as early as its sequences allow).
+
+    `walks` independent searches (seeds `seed`, `seed + 1`, ...) run in as many threads (the
+    compiled loop releases the GIL) and the best schedule of any is returned: a solve with two
+    workers has two cores, and a walk stalls in its own region of the search space."""
     if not applies(problem):
         raise ValueError("tabu_search needs a job shop whose only objective is the makespan")
+    if walks < 1:
+        raise ValueError(f"walks must be at least 1, got {walks}")
     machine, start, end = schedule.arrays(problem)
     lb = makespan_lower_bound(problem) if lower_bound is None else lower_bound
     if int(end.max(initial=0)) <= lb or deadline.remaining() < MIN_SECONDS:
@@ -90,25 +98,48 @@ def tabu_search(
     if not _compiler.ready(deadline):
         return schedule
     duration = end - start
-    state = _State.of(problem, machine, start, duration, seed)
-    if state.best_makespan <= lb:
-        return state.schedule(problem)
+    states = [_State.of(problem, machine, start, duration, seed + i) for i in range(walks)]
+    best = min(states, key=lambda state: state.best_makespan)
+    if best.best_makespan <= lb:
+        return best.schedule(problem)
+    done = threading.Event()  # one walk reached the bound: the others stop too
+    threads = [
+        threading.Thread(target=_walk, args=(state, deadline, lb, patience, done), name="tabu")
+        for state in states[1:]
+    ]
+    for thread in threads:
+        thread.start()
+    _walk(states[0], deadline, lb, patience, done)
+    for thread in threads:
+        thread.join()  # each ends within a chunk of the deadline or of `done`
+    return min(states, key=lambda state: state.best_makespan).schedule(problem)
+
+
+def _walk(
+    state: _State,
+    deadline: Deadline,
+    lower_bound: int,
+    patience: float | None,
+    done: threading.Event,
+) -> None:
+    """Tabu moves on `state` in chunks until `deadline` passes, `done` is set (set here when the
+    walk's best is optimal) or the best has not improved for `patience` seconds."""
     kernel = _kernels()["run"]
     moves = 64
     best, improved = state.best_makespan, time.perf_counter()
-    while not deadline.expired:
+    while not (done.is_set() or deadline.expired):
         began = time.perf_counter()
-        finished = kernel(*state.arguments(), moves, lb)
+        finished = kernel(*state.arguments(), moves, lower_bound)
         spent = time.perf_counter() - began
-        if finished:
-            break
+        if finished:  # at the bound, or the critical path is one job's: optimal either way
+            done.set()
+            return
         if state.best_makespan < best:
             best, improved = state.best_makespan, began + spent
         elif patience is not None and began + spent - improved > patience:
-            break
+            return
         # Aim each chunk at CHUNK_SECONDS, growing at most fourfold (a move costs O(operations)).
         moves = int(min(moves * 4, max(16, moves * CHUNK_SECONDS / max(spent, 1e-6))))
-    return state.schedule(problem)
 
 
 @dataclasses.dataclass
