@@ -24,13 +24,13 @@ raises the bound while the other improves the tabu search's schedule. Measured o
 
 CPSAT_FIRST_SECONDS = 8e-4
 """A job shop with a makespan objective is left to CP-SAT's own portfolio first (no tabu search
-before it, no lower-bound search; the tabu search polishes its schedule after it, `solve.POLISH_SHARE`)
-when its time limit is at least this many seconds times the square of its operation count: 8 s
-at 100 operations (10 x 10), 41 s at 225 (15 x 15), 72 s at 300. Given that time CP-SAT from the
-dispatching schedule finds and proves what the tabu search's schedule as a hint keeps it from;
-with less, the tabu search's schedule is worth more (`benchmarks/README.md`, "Job-shop quality
-(issue 11)": ta01-ta05 at 30 s, mean gap 0.10 % vs 0.57 %, ta01 proven in 12.7 s; ta11-ta32 at
-60 s, 3.34 % vs 1.87 %)."""
+before it, no lower-bound search; the tabu search polishes its schedule after it,
+`solve.POLISH_SHARE`) when its time limit is at least this many seconds times the square of its
+operation count: 8 s at 100 operations (10 x 10), 41 s at 225 (15 x 15), 72 s at 300. Given
+that time, CP-SAT from the dispatching schedule finds and proves what the tabu search's
+schedule as a hint keeps it from; with less, the tabu search's schedule is worth more
+(`benchmarks/README.md`, "Job-shop quality (issue 11)": ta01-ta05 at 30 s, mean gap 0.10 % vs
+0.57 %, ta01 proven in 12.7 s; ta11-ta32 at 60 s, 3.34 % vs 1.87 %)."""
 
 OVERRUN_SECONDS_PER_ELEMENT = 4e-6
 """A search ends this long per variable and constraint of its model before its deadline: CP-SAT
