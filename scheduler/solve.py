@@ -696,13 +696,28 @@ def _searched(
     (`tests/test_tabu_pipeline.py`)."""
     bound = tabu.makespan_lower_bound(problem)
     on_solution(objective, bound, dispatching)
-    improved = search(bound)
-    if improved is dispatching:
-        return dispatching, objective, bound
+    improved, objective = _reported(
+        problem, dispatching, objective, search(bound), bound, on_solution
+    )
+    return improved, objective, bound
+
+
+def _reported(
+    problem: Problem,
+    before: Schedule,
+    objective: int,
+    improved: Schedule,
+    bound: int,
+    on_solution: Callable[[int, int, Schedule], None],
+) -> tuple[Schedule, int]:
+    """A search's schedule `improved` from `before` (of makespan `objective`) and its makespan,
+    sent to `on_solution` when shorter (a tabu search never returns a longer one)."""
+    if improved is before:
+        return before, objective
     better = objective_of_ends(problem, improved.arrays(problem)[2])
     if better < objective:
         on_solution(better, bound, improved)
-    return improved, better, bound
+    return improved, better
 
 
 def _polished(
@@ -719,13 +734,7 @@ def _polished(
     improved = tabu.tabu_search(
         problem, outcome.schedule, deadline=deadline, lower_bound=bound, walks=walks
     )
-    if improved is outcome.schedule:
-        return improved
-    better = objective_of_ends(problem, improved.arrays(problem)[2])
-    if better >= outcome.objective:
-        return outcome.schedule
-    on_solution(better, bound, improved)
-    return improved
+    return _reported(problem, outcome.schedule, outcome.objective, improved, bound, on_solution)[0]
 
 
 def _tabu_seconds(problem: Problem, share: float) -> float:
