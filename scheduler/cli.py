@@ -947,7 +947,11 @@ def _add_bench_command(commands: Any) -> None:
     bench.add_argument("--seed", type=int, default=0, help="random seed of every solve (0)")
     bench.add_argument("--peers", default="", help="comma-separated: textbook, pyjobshop")
     bench.add_argument("--out", type=Path, help="write one JSON line per solve here")
-    bench.add_argument("--resume", type=Path, help="skip the solves this JSON lines file holds")
+    bench.add_argument(
+        "--resume",
+        type=Path,
+        help="skip the solves this JSON lines file holds (without a SET: only print its table)",
+    )
     bench.add_argument("--table", type=Path, help="also write the Markdown table here")
     bench.set_defaults(run=_run_bench)
 
@@ -959,6 +963,12 @@ def _run_bench(args: argparse.Namespace) -> int:
 
     if not args.time_limit > 0 or args.workers < 1 or args.seed < 0:
         raise UsageError("--time-limit must be > 0, --workers >= 1 and --seed >= 0")
+    if not args.sets and not args.more_sets and args.resume is not None:
+        # No set: the table of an earlier run's rows, by this version's table code.
+        try:
+            return _bench_table(markdown(read_rows(args.resume)), args.table)
+        except BenchError as error:
+            raise UsageError(str(error)) from None
     try:
         instances = resolve([*args.sets, *args.more_sets])
     except SetError as error:
@@ -990,14 +1000,19 @@ def _run_bench(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
     if stop.stopped:
         print("\nstopped: the table holds the solves that finished", file=sys.stderr)
-    table = markdown(rows)
-    print(table, end="")
-    if args.table is not None:
-        try:
-            args.table.write_text(table, encoding="utf-8")
-        except OSError as error:
-            raise CliError(f"{args.table}: cannot write: {error}") from None
+    _bench_table(markdown(rows), args.table)
     return 130 if stop.stopped else EXIT_OK
+
+
+def _bench_table(table: str, path: Path | None) -> int:
+    """Print a benchmark's Markdown table and write it to `path` too, if given."""
+    print(table, end="")
+    if path is not None:
+        try:
+            path.write_text(table, encoding="utf-8")
+        except OSError as error:
+            raise CliError(f"{path}: cannot write: {error}") from None
+    return EXIT_OK
 
 
 def _open_or_none(path: Path | None, mode: str) -> Any:

@@ -144,6 +144,26 @@ def test_resume_skips_the_solves_done(tmp_path: Path) -> None:
     assert run([ft06], ["ours"], other_seed, done=done)[0]["seed"] == 1
 
 
+def test_resume_without_a_set_prints_the_table_of_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`scheduler bench --resume F --table T`: the table of F's rows, no solve; a file that is not
+    a run's rows exits 2 naming it."""
+    out = tmp_path / "runs.jsonl"
+    [ft06] = resolve(["ft06"])
+    with open(out, "w") as file:
+        rows = run([ft06], ["ours"], FAST, out=file)
+    table = tmp_path / "runs.md"
+    assert main(["bench", "--resume", str(out), "--table", str(table)]) == EXIT_OK
+    assert capsys.readouterr().out == table.read_text() == markdown(rows)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"x": 1}\n')
+    with pytest.raises(SystemExit) as exited:
+        main(["bench", "--resume", str(bad)])
+    assert exited.value.code == EXIT_USAGE
+    assert f"--resume {bad}:1: not a benchmark row" in capsys.readouterr().err
+
+
 def test_stop_ends_the_running_solve_at_once() -> None:
     """A stop (Ctrl-C) kills the running child within a second; its solve is not recorded. The
     stop comes once ta71 (60 s limit) has started, whatever k1 took (a fixed 5 s timer once
@@ -170,25 +190,8 @@ def test_stop_ends_the_running_solve_at_once() -> None:
 def test_ratio_is_ours_over_the_better_peer_on_complete_instances() -> None:
     """Per instance and per family: ours / min(peers); means only where every solver has a gap."""
 
-    def row(instance: str, solver: str, gap: float | None) -> dict[str, object]:
-        makespan = None if gap is None else 100 + int(gap)
-        return {
-            "instance": instance,
-            "family": "f",
-            "size": "2x2",
-            "best_lower_bound": 100,
-            "best_upper_bound": 100,
-            "solver": solver,
-            "time_limit": 1.0,
-            "workers": 1,
-            "seed": 0,
-            "status": "FEASIBLE",
-            "makespan": makespan,
-            "gap_pct": gap,
-        }
-
-    rows = [row("a", "ours", 1.0), row("a", "textbook", 2.0), row("a", "pyjobshop", 4.0)]
-    rows += [row("b", "ours", 9.0), row("b", "textbook", None), row("b", "pyjobshop", 1.0)]
+    rows = [_row("a", "ours", 1.0), _row("a", "textbook", 2.0), _row("a", "pyjobshop", 4.0)]
+    rows += [_row("b", "ours", 9.0), _row("b", "textbook", None), _row("b", "pyjobshop", 1.0)]
     table = markdown(rows)
     assert (
         "| a | 2x2 | 100 | 100 | 101 |  | 1.00 |  |  |  |  | 102 | 2.00 | 104 | 4.00 | 0.50 |"
@@ -216,3 +219,44 @@ def test_peer_schedules_go_through_the_verifier() -> None:
     problem = jobshop([[(0, 3), (1, 2)], [(0, 4)]])
     assert verified_makespan(problem, [(0, 0, 3), (1, 3, 5), (0, 3, 7)]) == 7
     assert verified_makespan(problem, [(0, 0, 3), (1, 3, 5), (0, 2, 6)]) is None
+
+
+def test_a_family_of_several_sizes_is_summarised_per_size_too() -> None:
+    """Taillard's classes: ta01-ta10 (15x15) and ta11-ta20 (20x15) get their own mean lines,
+    then the family's over both; a family of one size keeps a single line."""
+
+    ta = {"family": "ta", "size": "15x15"}
+    rows = [_row("ta01", "ours", 2.0, **ta), _row("ta01", "textbook", 1.0, **ta)]
+    ta["size"] = "20x15"
+    rows += [_row("ta11", "ours", 1.0, **ta), _row("ta11", "textbook", 4.0, **ta)]
+    rows += [_row("ta12", "ours", 3.0, **ta), _row("ta12", "textbook", 6.0, **ta)]
+    ft = {"family": "ft", "size": "6x6"}
+    rows += [_row("ft06", "ours", 0.0, **ft), _row("ft06", "textbook", 0.0, **ft)]
+    summary = markdown(rows).split("| family |")[1].splitlines()
+    assert summary[2:] == [
+        "| ta 15x15 | 1 | 2.00 | 1.00 | 2.00 |",
+        "| ta 20x15 | 2 | 2.00 | 5.00 | 0.40 |",
+        "| ta | 3 | 2.00 | 3.67 | 0.55 |",
+        "| ft | 1 | 0.00 | 0.00 |  |",
+        "| **all** | 4 | 1.50 | 2.75 | 0.55 |",
+    ]
+
+
+def _row(
+    instance: str, solver: str, gap: float | None, family: str = "f", size: str = "2x2"
+) -> dict[str, object]:
+    """A harness row of a solve with this gap to a best known makespan of 100."""
+    return {
+        "instance": instance,
+        "family": family,
+        "size": size,
+        "best_lower_bound": 100,
+        "best_upper_bound": 100,
+        "solver": solver,
+        "time_limit": 1.0,
+        "workers": 1,
+        "seed": 0,
+        "status": "FEASIBLE",
+        "makespan": None if gap is None else 100 + int(gap),
+        "gap_pct": gap,
+    }

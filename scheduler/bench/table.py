@@ -66,11 +66,14 @@ def markdown(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def summary(rows: Sequence[dict[str, Any]], solvers: list[str]) -> list[str]:
-    """Mean gap per family and overall, on the instances where every solver has a gap."""
-    gaps: dict[str, dict[str, dict[str, float]]] = {}
+    """Mean gap per family and overall, on the instances where every solver has a gap. A family
+    of several sizes gets a line per size first (Taillard's ta01-ta80 are judged per size class:
+    ta01-ta10 15x15, ta11-ta20 20x15, ...), in the order the sizes first appear."""
+    gaps: dict[str, dict[str, dict[str, dict[str, float]]]] = {}
     for row in rows:
         if row.get("gap_pct") is not None:
-            members = gaps.setdefault(row["family"], {})
+            sizes = gaps.setdefault(row["family"], {})
+            members = sizes.setdefault(row.get("size") or "", {})
             members.setdefault(row["instance"], {})[row["solver"]] = row["gap_pct"]
     peers = [s for s in solvers if s != "ours"]
     header = ["family", "instances", *[f"{s} mean gap %" for s in solvers]]
@@ -78,11 +81,18 @@ def summary(rows: Sequence[dict[str, Any]], solvers: list[str]) -> list[str]:
         header.append("ratio")
     lines = [_line(header), _line(["---"] * len(header))]
     every: dict[str, list[float]] = {s: [] for s in solvers}
-    for family, instances in gaps.items():
-        complete = [g for g in instances.values() if all(s in g for s in solvers)]
+    for family, sizes in gaps.items():
+        family_gaps: dict[str, list[float]] = {s: [] for s in solvers}
+        for size, instances in sizes.items():
+            complete = [g for g in instances.values() if all(s in g for s in solvers)]
+            size_gaps = [[g[s] for g in complete] for s in solvers]
+            if len(sizes) > 1:
+                lines.append(_mean_line(f"{family} {size}", size_gaps, solvers))
+            for s, g in zip(solvers, size_gaps, strict=True):
+                family_gaps[s] += g
+        lines.append(_mean_line(family, [family_gaps[s] for s in solvers], solvers))
         for s in solvers:
-            every[s] += [g[s] for g in complete]
-        lines.append(_mean_line(family, [[g[s] for g in complete] for s in solvers], solvers))
+            every[s] += family_gaps[s]
     lines.append(_mean_line("**all**", [every[s] for s in solvers], solvers))
     return lines
 
