@@ -21,8 +21,8 @@ best-known bounds from a CSV with `instance` and `upper_bound` columns (the shar
 our searches (to measure them); `--tabu-share` and `--tabu-patience` override
 `scheduler.solve.TABU_SHARE` (0 turns the tabu search off) and `TABU_PATIENCE`, `--lns-share`
 `JOBSHOP_LNS_SHARE` (the job-shop LNS after the tabu search), `--tabu-walks` `TABU_WALKS`,
-`--polish-share` `POLISH_SHARE`, and `--cpsat-first` `cpsat.solver.CPSAT_FIRST_SECONDS` (inf:
-the tabu search always comes first). `scheduler bench`
+`--polish-share` `POLISH_SHARE`, `--stall-share` `STALL_SHARE`, and `--cpsat-first`
+`cpsat.solver.CPSAT_FIRST_SECONDS` (inf: the tabu search always comes first). `scheduler bench`
 (benchmarks/README.md, "Benchmark harness") runs the same comparison on any set, one subprocess
 per solve, with PyJobShop as a second peer.
 """
@@ -329,6 +329,9 @@ def main() -> int:
     )
     quality.add_argument("--polish-share", type=float, help="override scheduler.solve.POLISH_SHARE")
     quality.add_argument(
+        "--stall-share", type=float, help="override scheduler.solve.STALL_SHARE (inf: off)"
+    )
+    quality.add_argument(
         "--cpsat",
         nargs="*",
         default=[],
@@ -365,6 +368,8 @@ def main() -> int:
             scheduler.solve.TABU_WALKS = args.tabu_walks
         if args.polish_share is not None:
             scheduler.solve.POLISH_SHARE = args.polish_share
+        if args.stall_share is not None:
+            scheduler.solve.STALL_SHARE = args.stall_share
         _add_cpsat_parameters(dict(_parameter(text) for text in args.cpsat))
         names = [n for name in args.instances for n in NAMED_SETS.get(name, [name])]
         bounds = read_bounds(args.bounds)

@@ -4,9 +4,12 @@ searches first (`cpsat.cpsat_first`)."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from scheduler import cpsat
+from scheduler import solve as solve_module
 from scheduler.bench.child import _solution_times
 from scheduler.cpsat import solver
 from scheduler.formats import read_problem
@@ -124,3 +127,37 @@ def test_the_tabu_search_polishes_what_cp_sat_left():
     better = check(problem, polished).objective
     assert better < makespan
     assert reported == [better]
+
+
+@pytest.mark.parametrize("stall_share", [0.03, math.inf])
+def test_cp_sat_hands_over_to_the_tabu_search_once_it_stalls(monkeypatch, stall_share: float):
+    """On a shop CP-SAT searches first (ft10 at 3 s, with the threshold lowered for it), CP-SAT
+    ends once it has gone `STALL_SHARE` of the limit (0.09 s) without a better schedule, and the
+    tabu search polishes the rest; without the rule (inf) CP-SAT keeps its whole share."""
+    searches: list[cpsat.SearchOutcome] = []
+    calls: list[str] = []
+    real_tabu, real_search = tabu.tabu_search, cpsat.search
+
+    def traced_tabu(*args, **kwargs):
+        calls.append("tabu")
+        return real_tabu(*args, **kwargs)
+
+    def traced_search(*args, **kwargs):
+        calls.append("cpsat")
+        searches.append(real_search(*args, **kwargs))
+        return searches[-1]
+
+    monkeypatch.setattr(tabu, "tabu_search", traced_tabu)
+    monkeypatch.setattr(cpsat, "search", traced_search)
+    monkeypatch.setattr(solver, "CPSAT_FIRST_SECONDS", 1e-4)
+    monkeypatch.setattr(solve_module, "STALL_SHARE", stall_share)
+    ft10 = read_problem(instance_path("ft10"))
+    result = solve(ft10, SolveParams(time_limit=3, workers=2))
+    assert result.schedule is not None and result.status.value == "FEASIBLE"
+    assert check(ft10, result.schedule).objective == result.objective
+    assert calls == ["cpsat", "tabu"]
+    if math.isfinite(stall_share):
+        assert searches[0].wall_time < 2.0
+    else:
+        assert searches[0].wall_time > 2.4  # 3 s less the polish (0.3 s) and the finish
+    assert result.wall_time < 3.5
