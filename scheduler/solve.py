@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 import time
 from collections.abc import Callable
 from fractions import Fraction
@@ -40,7 +39,7 @@ from scheduler.result import (
     relative_gap,
 )
 from scheduler.schedule import Schedule
-from scheduler.stop import Deadline, StopToken
+from scheduler.stop import Deadline, Stall, StopToken
 from scheduler.verify import Report, ViolationKind, check, verify
 from scheduler.verify.pins import check_pins
 
@@ -228,21 +227,23 @@ def solve(
     )
     # CP-SAT then hands over to the polish at its time, or once it stalls (`STALL_SHARE`).
     patience = STALL_SHARE * params.time_limit if polish else math.inf
-    stall = _Stall(deadline.within(deadline.remaining() - polish), patience)
-    try:
+
+    def improved(objective: int, bound: int, schedule: Schedule) -> None:
+        stall.improved()
+        on_solution(objective, bound, schedule)
+
+    with Stall(deadline.within(deadline.remaining() - polish), patience) as stall:
         attempt = _attempt(
             problem,
             params,
             stall.deadline,
-            stall.watched(on_solution),
+            improved,
             searching,
             incumbent,
             incumbent_objective,
             start,
             pins,
         )
-    finally:
-        stall.close()
     build_time = attempt.build_time
     searches = attempt.searches
     # The last search that found a schedule; the one after it (if any) could only repeat it.
@@ -732,49 +733,6 @@ def _reported(
     if better < objective:
         on_solution(better, bound, improved)
     return improved, better
-
-
-class _Stall:
-    """A deadline for a search that also expires once the search has gone `patience` seconds
-    without an improving solution (after its first); `watched` wraps its solution callback."""
-
-    def __init__(self, deadline: Deadline, patience: float) -> None:
-        self._own = StopToken()
-        parent = deadline.stop
-        self._unlink = parent.on_stop(self._own.stop) if parent is not None else (lambda: None)
-        self.deadline = Deadline(None, self._own)
-        self.deadline.end = deadline.end
-        self._patience = patience
-        self._last: float | None = None
-        self._closed = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def watched(
-        self, on_solution: Callable[[int, int, Schedule], None]
-    ) -> Callable[[int, int, Schedule], None]:
-        """`on_solution`, noting each call as an improvement; starts the watch."""
-
-        def noted(objective: int, bound: int, schedule: Schedule) -> None:
-            self._last = time.monotonic()
-            on_solution(objective, bound, schedule)
-
-        if self._thread is None and math.isfinite(self._patience):
-            self._thread = threading.Thread(target=self._watch, name="stall", daemon=True)
-            self._thread.start()
-        return noted
-
-    def _watch(self) -> None:
-        while not self._closed.wait(min(0.05, self._patience / 4)):
-            last = self._last
-            if last is not None and time.monotonic() - last >= self._patience:
-                self._own.stop()
-                return
-
-    def close(self) -> None:
-        self._closed.set()
-        if self._thread is not None:
-            self._thread.join()
-        self._unlink()
 
 
 def _polished(

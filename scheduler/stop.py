@@ -10,6 +10,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from types import TracebackType
 
 
 class StopToken:
@@ -89,3 +90,55 @@ class Deadline:
         inner = Deadline(None, self.stop)
         inner.end = min(self.end, time.monotonic() + max(0.0, seconds))
         return inner
+
+
+class Stall:
+    """A deadline that also expires once a search has gone `patience` seconds without improving
+    (counted from its first improvement, `improved`): a stopping criterion for handing the rest
+    of the time to another search. A context manager; inf patience never expires it early."""
+
+    def __init__(self, deadline: Deadline, patience: float) -> None:
+        self._own = StopToken()
+        parent = deadline.stop
+        self._unlink = parent.on_stop(self._own.stop) if parent is not None else (lambda: None)
+        self.deadline = Deadline(None, self._own)
+        self.deadline.end = deadline.end
+        self._patience = patience
+        self._last: float | None = None
+        self._stalled = False
+        self._closed = threading.Event()
+        self._thread: threading.Thread | None = None
+        if math.isfinite(patience):
+            self._thread = threading.Thread(target=self._watch, name="stall", daemon=True)
+            self._thread.start()
+
+    def improved(self) -> None:
+        """The search found a better solution: its patience starts again."""
+        self._last = time.monotonic()
+
+    @property
+    def stalled(self) -> bool:
+        """True once the patience ran out (not when the deadline or its stop token ended it)."""
+        return self._stalled
+
+    def _watch(self) -> None:
+        while not self._closed.wait(min(0.05, self._patience / 4)):
+            last = self._last
+            if last is not None and time.monotonic() - last >= self._patience:
+                self._stalled = True
+                self._own.stop()
+                return
+
+    def __enter__(self) -> Stall:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._closed.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._unlink()
