@@ -122,7 +122,7 @@ class Stall:
         return self._stalled
 
     def _watch(self) -> None:
-        while not self._closed.wait(min(0.05, self._patience / 4)):
+        while not self._closed.wait(min(0.05, max(0.001, self._patience / 4))):
             last = self._last
             if last is not None and time.monotonic() - last >= self._patience:
                 self._stalled = True
