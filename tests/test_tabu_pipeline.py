@@ -84,19 +84,7 @@ def test_cp_sat_searches_a_shop_small_for_its_limit_before_any_tabu_search(monke
     """A job shop small for its time limit (`cpsat_first`) goes to CP-SAT from the dispatching
     schedule, with the tabu search only after it (ft06 at 20 s: proven, no tabu search at all);
     one large for its limit gets the tabu search first (ta01, 225 operations, at 3 s)."""
-    calls: list[str] = []
-    real_tabu, real_search = tabu.tabu_search, cpsat.search
-
-    def traced_tabu(*args, **kwargs):
-        calls.append("tabu")
-        return real_tabu(*args, **kwargs)
-
-    def traced_search(*args, **kwargs):
-        calls.append("cpsat")
-        return real_search(*args, **kwargs)
-
-    monkeypatch.setattr(tabu, "tabu_search", traced_tabu)
-    monkeypatch.setattr(cpsat, "search", traced_search)
+    calls, _ = _traced(monkeypatch)
     ft06 = read_problem(instance_path("ft06"))
     assert solver.cpsat_first(ft06, 20.0)
     result = solve(ft06, SolveParams(time_limit=20, workers=2))
@@ -134,8 +122,26 @@ def test_cp_sat_hands_over_to_the_tabu_search_once_it_stalls(monkeypatch, stall_
     """On a shop CP-SAT searches first (ft10 at 3 s, with the threshold lowered for it), CP-SAT
     ends once it has gone `STALL_SHARE` of the limit (0.09 s) without a better schedule, and the
     tabu search polishes the rest; without the rule (inf) CP-SAT keeps its whole share."""
-    searches: list[cpsat.SearchOutcome] = []
+    calls, searches = _traced(monkeypatch)
+    monkeypatch.setattr(solver, "CPSAT_FIRST_SECONDS", 1e-4)
+    monkeypatch.setattr(solve_module, "STALL_SHARE", stall_share)
+    ft10 = read_problem(instance_path("ft10"))
+    result = solve(ft10, SolveParams(time_limit=3, workers=2))
+    assert result.schedule is not None and result.status.value == "FEASIBLE"
+    assert check(ft10, result.schedule).objective == result.objective
+    assert calls == ["cpsat", "tabu"]
+    if math.isfinite(stall_share):
+        assert searches[0].wall_time < 2.0
+    else:
+        assert searches[0].wall_time > 2.4  # 3 s less the polish (0.3 s) and the finish
+    assert result.wall_time < 3.5
+
+
+def _traced(monkeypatch) -> tuple[list[str], list[cpsat.SearchOutcome]]:
+    """The order in which a solve calls the tabu search and CP-SAT ("tabu", "cpsat"), and what
+    each CP-SAT search returned."""
     calls: list[str] = []
+    searches: list[cpsat.SearchOutcome] = []
     real_tabu, real_search = tabu.tabu_search, cpsat.search
 
     def traced_tabu(*args, **kwargs):
@@ -149,15 +155,4 @@ def test_cp_sat_hands_over_to_the_tabu_search_once_it_stalls(monkeypatch, stall_
 
     monkeypatch.setattr(tabu, "tabu_search", traced_tabu)
     monkeypatch.setattr(cpsat, "search", traced_search)
-    monkeypatch.setattr(solver, "CPSAT_FIRST_SECONDS", 1e-4)
-    monkeypatch.setattr(solve_module, "STALL_SHARE", stall_share)
-    ft10 = read_problem(instance_path("ft10"))
-    result = solve(ft10, SolveParams(time_limit=3, workers=2))
-    assert result.schedule is not None and result.status.value == "FEASIBLE"
-    assert check(ft10, result.schedule).objective == result.objective
-    assert calls == ["cpsat", "tabu"]
-    if math.isfinite(stall_share):
-        assert searches[0].wall_time < 2.0
-    else:
-        assert searches[0].wall_time > 2.4  # 3 s less the polish (0.3 s) and the finish
-    assert result.wall_time < 3.5
+    return calls, searches
