@@ -2,7 +2,8 @@
 
     python benchmarks/bench_core.py build
     python benchmarks/bench_core.py table RESULT.json   # a quality run's JSON as a Markdown table
-    python benchmarks/bench_core.py tabu [--seconds 5] [--instances ...]   # the tabu search alone
+    python benchmarks/bench_core.py tabu [--seconds 5] [--instances ...] [--seeds 0 1 ...]
+        [--walks 1] [--neighbourhood n5|n7]   # the tabu search alone
     python benchmarks/bench_core.py quality [--time-limit 10] [--workers 2] [--instances ft10 la16 ...]
         [--bounds jssp-bounds.csv] [--tabu-share 0.5]
 
@@ -21,8 +22,9 @@ best-known bounds from a CSV with `instance` and `upper_bound` columns (the shar
 our searches (to measure them); `--tabu-share` and `--tabu-patience` override
 `scheduler.solve.TABU_SHARE` (0 turns the tabu search off) and `TABU_PATIENCE`, `--lns-share`
 `JOBSHOP_LNS_SHARE` (the job-shop LNS after the tabu search), `--tabu-walks` `TABU_WALKS`,
-`--polish-share` `POLISH_SHARE`, `--stall-share` `STALL_SHARE`, and `--cpsat-first`
-`cpsat.solver.CPSAT_FIRST_SECONDS` (inf: the tabu search always comes first). `scheduler bench`
+`--polish-share` `POLISH_SHARE`, `--stall-share` `STALL_SHARE`, `--cpsat-first`
+`cpsat.solver.CPSAT_FIRST_SECONDS` (inf: the tabu search always comes first), and (here and for
+`tabu`) `--neighbourhood` `heuristics.tabu.NEIGHBOURHOOD`. `scheduler bench`
 (benchmarks/README.md, "Benchmark harness") runs the same comparison on any set, one subprocess
 per solve, with PyJobShop as a second peer.
 """
@@ -217,26 +219,37 @@ def read_bounds(path: str | None) -> dict[str, int]:
         return {row["instance"]: int(row["upper_bound"]) for row in csv.DictReader(f)}
 
 
-def bench_tabu(names: list[str], seconds: float, bounds: dict[str, int]) -> list[dict[str, Any]]:
-    """The tabu search alone for `seconds` from the best dispatching schedule (no CP-SAT)."""
+def bench_tabu(
+    names: list[str],
+    seconds: float,
+    bounds: dict[str, int],
+    seeds: list[int] | None = None,
+    walks: int = 1,
+) -> list[dict[str, Any]]:
+    """The tabu search alone (`walks` walks) for `seconds` from the best dispatching schedule (no
+    CP-SAT), once per seed."""
     catalog = load_catalog()
     rows = []
     for name in names:
         problem = read_problem(instance_path(name))
         best_known = bounds.get(name, catalog[name].upper_bound)
         start = best_dispatch(problem)
-        found = tabu.tabu_search(problem, start, deadline=Deadline(seconds))
-        makespan = check(problem, found).objective
-        row = {
-            "instance": name,
-            "dispatching": check(problem, start).objective,
-            "tabu": makespan,
-            "lower_bound": tabu.makespan_lower_bound(problem),
-            "best_known": best_known,
-            "gap_to_best_known_pct": _gap(makespan, best_known),
-        }
-        rows.append(row)
-        print(_fmt(row), file=sys.stderr)
+        for seed in seeds or [0]:
+            found = tabu.tabu_search(
+                problem, start, deadline=Deadline(seconds), seed=seed, walks=walks
+            )
+            makespan = check(problem, found).objective
+            row = {
+                "instance": name,
+                "seed": seed,
+                "dispatching": check(problem, start).objective,
+                "tabu": makespan,
+                "lower_bound": tabu.makespan_lower_bound(problem),
+                "best_known": best_known,
+                "gap_to_best_known_pct": _gap(makespan, best_known),
+            }
+            rows.append(row)
+            print(_fmt(row), file=sys.stderr)
     return rows
 
 
@@ -298,9 +311,17 @@ def main() -> int:
     tabu_only.add_argument(
         "--bounds", help="CSV of newer best-known bounds (instance, upper_bound)"
     )
+    tabu_only.add_argument("--seeds", type=int, nargs="+", default=[0])
+    tabu_only.add_argument("--walks", type=int, default=1)
+    quality = sub.add_parser("quality")
+    for mode in (tabu_only, quality):
+        mode.add_argument(
+            "--neighbourhood",
+            choices=["n5", "n7"],
+            help="override scheduler.heuristics.tabu.NEIGHBOURHOOD",
+        )
     table = sub.add_parser("table")
     table.add_argument("result", help="a quality run's JSON output")
-    quality = sub.add_parser("quality")
     quality.add_argument("--time-limit", type=float, default=10.0)
     quality.add_argument("--workers", type=int, default=2)
     quality.add_argument("--instances", nargs="+", default=QUALITY_SET)
@@ -344,12 +365,14 @@ def main() -> int:
             print(markdown_table(json.load(f)))
         return 0
     out: dict[str, Any] = {"benchmark": args.what, "args": vars(args)}
+    if getattr(args, "neighbourhood", None) is not None:
+        tabu.NEIGHBOURHOOD = args.neighbourhood
     if args.what == "build":
         out["rows"] = bench_build(args.repeat)
     elif args.what == "tabu":
         tabu.compile_kernels()
         names = [n for name in args.instances for n in NAMED_SETS.get(name, [name])]
-        rows = bench_tabu(names, args.seconds, read_bounds(args.bounds))
+        rows = bench_tabu(names, args.seconds, read_bounds(args.bounds), args.seeds, args.walks)
         gaps = [r["gap_to_best_known_pct"] for r in rows]
         out["rows"], out["summary"] = rows, {"mean_gap_pct": round(statistics.fmean(gaps), 2)}
         print(_fmt(out["summary"]), file=sys.stderr)

@@ -3,8 +3,10 @@ the deadline and the stop token, and the early stop at a lower bound."""
 
 from __future__ import annotations
 
+import random
 import time
 
+import numpy as np
 import pytest
 from helpers import jobshop, make_problem, solve_stopped
 from hypothesis import given, settings
@@ -13,7 +15,8 @@ from hypothesis import strategies as st
 from scheduler.cpsat.solver import tuned
 from scheduler.formats import read_problem
 from scheduler.formats.catalog import instance_path
-from scheduler.heuristics import best_dispatch
+from scheduler.heuristics import _tabu_kernels as kernels
+from scheduler.heuristics import best_dispatch, tabu
 from scheduler.heuristics.tabu import compile_kernels, makespan_lower_bound, tabu_search
 from scheduler.params import SolveParams
 from scheduler.result import Progress, SolveStatus, StopReason
@@ -55,11 +58,92 @@ def test_tabu_schedule_verifies_and_never_worsens(shop):
     jobs, release = shop
     problem = make_problem(jobs, machines=4, release=release)
     start = best_dispatch(problem)
-    improved = tabu_search(problem, start, deadline=Deadline(0.05), walks=1 + len(jobs) % 2)
-    report = check(problem, improved)
-    assert report.objective is not None
-    assert report.objective <= check(problem, start).objective
-    assert improved.arrays(problem)[0].tolist() == start.arrays(problem)[0].tolist()
+    for neighbourhood in ("n5", "n7"):
+        tabu.NEIGHBOURHOOD = neighbourhood
+        try:
+            improved = tabu_search(problem, start, deadline=Deadline(0.05), walks=1 + len(jobs) % 2)
+        finally:
+            tabu.NEIGHBOURHOOD = "n7"
+        report = check(problem, improved)
+        assert report.objective is not None
+        assert report.objective <= check(problem, start).objective
+        assert improved.arrays(problem)[0].tolist() == start.arrays(problem)[0].tolist()
+
+
+def test_n7_adds_moves_into_and_out_of_a_block():
+    """A critical path of one operation, a block of four (b1..b4, machine positions 0..3) and one
+    operation: N5 swaps the block's first two and last two; N7 also moves b1 and b2 to its end,
+    b3 and b4 to its front, b1 inside (after b3) and b4 inside (before b2)."""
+    i64 = np.int64
+    path = np.array([0, 1, 2, 3, 4, 5], i64)
+    pos = np.array([0, 0, 1, 2, 3, 0], i64)
+    mpred = np.array([-1, -1, 1, 2, 3, -1], i64)
+    cand = np.empty((40, 3), i64)
+
+    def moves(wide: bool) -> set[tuple[int, int, int]]:
+        count = kernels._candidates(len(path), path, pos, mpred, wide, cand)
+        return {(int(a), int(b), int(c)) for a, b, c in cand[:count]}
+
+    n5 = {(0, 1, 1), (2, 3, 1)}
+    assert moves(False) == n5
+    assert moves(True) == n5 | {(0, 3, 1), (1, 3, 1), (0, 2, 0), (0, 3, 0), (0, 2, 1), (1, 3, 0)}
+
+
+def test_n5_leaves_the_outer_ends_of_the_path_alone():
+    """A path that is one block of three and then a block of two: the first block's first pair and
+    the last block's last pair cannot shorten the path, so neither is a move, nor (N7) moving an
+    operation to the front of the first block or to the end of the last."""
+    i64 = np.int64
+    path = np.array([0, 1, 2, 3, 4], i64)
+    pos = np.array([0, 1, 2, 0, 1], i64)
+    mpred = np.array([-1, 0, 1, -1, 3], i64)
+    cand = np.empty((40, 3), i64)
+    count = kernels._candidates(len(path), path, pos, mpred, True, cand)
+    moves = {(int(a), int(b), int(c)) for a, b, c in cand[:count]}
+    # the first block (positions 0-2 of its machine): its last pair, and 0 to its end;
+    # the second (positions 0-1 of another): its first pair
+    assert moves == {(1, 2, 1), (0, 2, 1), (0, 1, 1)}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 7), st.integers(2, 5), st.integers(0, 10**6))
+def test_every_move_the_condition_admits_keeps_the_graph_acyclic(jobs, machines, seed):
+    """Positive durations, jobs that may come back to a machine: every N7 move of a random
+    schedule's critical path that the sufficient condition admits yields machine sequences
+    without a cycle."""
+    rng = random.Random(seed)
+    problem = jobshop(
+        [
+            [(rng.randrange(machines), rng.randint(1, 9)) for _ in range(rng.randint(1, 8))]
+            for _ in range(jobs)
+        ]
+    )
+    machine, start, end = best_dispatch(problem).arrays(problem)
+    state = tabu._State.of(problem, machine, start, end - start, seed)
+    duration, jpred, jsucc, head0 = state.graph
+    pos, mpred, _ = state.links
+    head, tail = state.times
+    n = len(duration)
+    path = np.empty(n, np.int64)
+    makespan = int((head + duration).max())
+    length = kernels._critical_path(duration, jpred, mpred, head, makespan, path)
+    cand = np.empty((4 * n + 4, 3), np.int64)
+    count = kernels._candidates(length, path, pos, mpred, True, cand)
+    seg = np.empty(n, np.int64)
+    for first, last, forward in cand[:count]:
+        u, v = state.mseq[first], state.mseq[last]
+        if not kernels._acyclic(u, v, forward == 1, duration, jpred, jsucc, head, tail):
+            continue
+        k = kernels._reorder(state.mseq, first, last, forward == 1, seg)
+        mseq = state.mseq.copy()
+        mseq[first : last + 1] = seg[:k]
+        links = np.zeros((3, n), np.int64)
+        kernels._link(state.moff, mseq, *links)
+        times = np.zeros((2, n), np.int64)
+        after = kernels._evaluate(
+            duration, jpred, jsucc, head0, links[1], links[2], *times, state.work
+        )
+        assert after >= 0, (first, last, forward)
 
 
 def test_tabu_reaches_the_ft06_optimum():

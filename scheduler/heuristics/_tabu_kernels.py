@@ -6,7 +6,8 @@ none); `graph` = (`duration`, `jpred`, `jsucc`, `head0`): the neighbours in the 
 release on a first operation; `times` = (`head`, `tail`): the earliest start, and the longest path
 after the operation's end (without the operation itself).
 `counters` = [iteration, best makespan, moves since the best improved, tenure, stall limit, rng,
-restarts since the best improved].
+restarts since the best improved, 1 for the N7 neighbourhood (0: N5)]; `tabu` is a hash table
+of (u, v, until) rows: u may not run before v again until that iteration.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_IT, _BEST, _STALL, _TENURE, _STALL_LIMIT, _RNG, _FAILED = range(7)
+_IT, _BEST, _STALL, _TENURE, _STALL_LIMIT, _RNG, _FAILED, _WIDE = range(8)
 MAX_KICKS = 40
+_PROBES = 8
 
 
 @njit(cache=True, nogil=True)
@@ -133,36 +135,164 @@ def _swap(u, v, mseq, pos, mpred, msucc):
 
 
 @njit(cache=True, nogil=True)
-def _estimate(u, v, duration, jpred, jsucc, head0, mpred, msucc, head, tail):
-    """The longest path through u or v once v runs before u (a lower bound on the new makespan,
-    exact when a longest path still touches them)."""
-    a = mpred[u]
-    b = msucc[v]
-    rv = head0[v]
-    p = jpred[v]
-    if p >= 0 and head[p] + duration[p] > rv:
-        rv = head[p] + duration[p]
-    if a >= 0 and head[a] + duration[a] > rv:
-        rv = head[a] + duration[a]
-    ru = head0[u]
-    p = jpred[u]
-    if p >= 0 and head[p] + duration[p] > ru:
-        ru = head[p] + duration[p]
-    if rv + duration[v] > ru:
-        ru = rv + duration[v]
-    qu = 0
-    s = jsucc[u]
-    if s >= 0:
-        qu = tail[s] + duration[s]
-    if b >= 0 and tail[b] + duration[b] > qu:
-        qu = tail[b] + duration[b]
-    qv = 0
-    s = jsucc[v]
-    if s >= 0:
-        qv = tail[s] + duration[s]
-    if qu + duration[u] > qv:
-        qv = qu + duration[u]
-    return max(rv + duration[v] + qv, ru + duration[u] + qu)
+def _jobhead(o, duration, jpred, head0, head):
+    """The earliest start of o from its job alone (its release, or its job predecessor's end)."""
+    h = head0[o]
+    p = jpred[o]
+    if p >= 0 and head[p] + duration[p] > h:
+        h = head[p] + duration[p]
+    return h
+
+
+@njit(cache=True, nogil=True)
+def _jobtail(o, duration, jsucc, tail):
+    """The longest path after o's end through its job successor alone."""
+    s = jsucc[o]
+    return tail[s] + duration[s] if s >= 0 else 0
+
+
+@njit(cache=True, nogil=True)
+def _reorder(mseq, first, last, forward, seg):
+    """Into `seg[:k]`, the machine run `mseq[first:last + 1]` (k operations) once its first
+    operation moves to its end (`forward`) or its last to its front; returns k."""
+    k = last - first + 1
+    if forward:
+        for t in range(k - 1):
+            seg[t] = mseq[first + 1 + t]
+        seg[k - 1] = mseq[first]
+    else:
+        seg[0] = mseq[last]
+        for t in range(1, k):
+            seg[t] = mseq[first + t - 1]
+    return k
+
+
+@njit(cache=True, nogil=True)
+def _estimate(seg, k, a, b, duration, jpred, jsucc, head0, head, tail, scratch):
+    """The longest path through the run `seg[:k]`, sequenced between a and b (-1: none), from the
+    current heads and tails outside it (Balas & Vazacopoulos 1998): the makespan after the move
+    as far as the paths through the run tell, without building the schedule."""
+    r = head[a] + duration[a] if a >= 0 else 0
+    for t in range(k):
+        o = seg[t]
+        h = _jobhead(o, duration, jpred, head0, head)
+        if r > h:
+            h = r
+        scratch[t] = h
+        r = h + duration[o]
+    q = tail[b] + duration[b] if b >= 0 else 0
+    value = 0
+    for t in range(k - 1, -1, -1):
+        o = seg[t]
+        qq = _jobtail(o, duration, jsucc, tail)
+        if q > qq:
+            qq = q
+        if scratch[t] + duration[o] + qq > value:
+            value = scratch[t] + duration[o] + qq
+        q = qq + duration[o]
+    return value
+
+
+@njit(cache=True, nogil=True)
+def _place(first, seg, k, a, b, mseq, pos, mpred, msucc):
+    """Write the run `seg[:k]` into `mseq` from `first`, between a and b (-1: none)."""
+    for t in range(k):
+        o = seg[t]
+        mseq[first + t] = o
+        pos[o] = first + t
+        mpred[o] = seg[t - 1] if t > 0 else a
+        msucc[o] = seg[t + 1] if t < k - 1 else b
+    if a >= 0:
+        msucc[a] = seg[0]
+    if b >= 0:
+        mpred[b] = seg[k - 1]
+
+
+@njit(cache=True, nogil=True)
+def _acyclic(u, v, forward, duration, jpred, jsucc, head, tail):
+    """A sufficient condition (Balas & Vazacopoulos 1998) that moving u just after v (`forward`,
+    u before v now) or v just before u (u before v now) makes no cycle: no path from u's job
+    successor to v, or from u to v's job predecessor; each such path would make its end's head at
+    least its start's end, and its start's tail longer than its end's (a job that comes back to
+    the machine may be that path itself)."""
+    x, y = (jsucc[u], v) if forward else (u, jpred[v])  # is there a path from x to y?
+    if x < 0 or y < 0:
+        return True
+    if x == y:
+        return False
+    return head[y] < head[x] + duration[x] or tail[y] + duration[y] >= tail[x] + duration[x]
+
+
+@njit(cache=True, nogil=True)
+def _home(tabu, u, v):
+    """The first row of `tabu` that (u, v) may take."""
+    return ((u * 2654435761) ^ (v * 40503)) & (tabu.shape[0] - 1)
+
+
+@njit(cache=True, nogil=True)
+def _tabu_until(tabu, u, v):
+    """Until which iteration u may not run before v again (-1: no entry). `tabu` is a hash table
+    of (u, v, until) rows, a power of two of them, probed linearly `_PROBES` deep."""
+    h = _home(tabu, u, v)
+    for p in range(_PROBES):
+        s = (h + p) & (tabu.shape[0] - 1)
+        if tabu[s, 0] == u and tabu[s, 1] == v:
+            return tabu[s, 2]
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _forbid(tabu, u, v, until):
+    """Forbid u before v until iteration `until` (the entry that expires first gives way)."""
+    h = _home(tabu, u, v)
+    victim = h
+    for p in range(_PROBES):
+        s = (h + p) & (tabu.shape[0] - 1)
+        if tabu[s, 0] == u and tabu[s, 1] == v:
+            victim = s
+            break
+        if tabu[s, 2] < tabu[victim, 2]:
+            victim = s
+    tabu[victim, 0] = u
+    tabu[victim, 1] = v
+    tabu[victim, 2] = until
+
+
+@njit(cache=True, nogil=True)
+def _is_tabu(mseq, first, last, forward, tabu, it):
+    """Whether moving the first operation of the run `mseq[first:last + 1]` to its end
+    (`forward`) or its last to its front puts back an order that is still tabu."""
+    moved = mseq[first] if forward else mseq[last]
+    found = False
+    for t in range(first + 1, last + 1) if forward else range(first, last):
+        o = mseq[t]
+        if _tabu_until(tabu, o if forward else moved, moved if forward else o) > it:
+            found = True
+            break
+    return found
+
+
+@njit(cache=True, nogil=True)
+def _forbid_undoing(seg, k, forward, tabu, until):
+    """Make tabu the orders that a move of the run `seg[:k]` (the order before the move)
+    reversed: the moved operation before (forward) or after each operation it passed."""
+    if forward:
+        for t in range(1, k):
+            _forbid(tabu, seg[0], seg[t], until)
+    else:
+        for t in range(k - 1):
+            _forbid(tabu, seg[t], seg[k - 1], until)
+
+
+@njit(cache=True, nogil=True)
+def _forbid_again(seg, k, forward, tabu, until):
+    """Make tabu the move of the run `seg[:k]` (the order before the move) itself."""
+    if forward:
+        for t in range(1, k):
+            _forbid(tabu, seg[t], seg[0], until)
+    else:
+        for t in range(k - 1):
+            _forbid(tabu, seg[k - 1], seg[t], until)
 
 
 @njit(cache=True, nogil=True)
@@ -213,6 +343,55 @@ def _kick(length, path, mseq, pos, mpred, msucc, counters):
 
 
 @njit(cache=True, nogil=True)
+def _add(cand, count, first, last, forward):
+    cand[count, 0] = first
+    cand[count, 1] = last
+    cand[count, 2] = forward
+    return count + 1
+
+
+@njit(cache=True, nogil=True)
+def _candidates(length, path, pos, mpred, wide, cand):
+    """The moves of the neighbourhood of the critical `path` into `cand` rows (first and last
+    machine position of the run the move reorders, 1 to move its first operation to its end, 0 to
+    move its last to its front); returns their count.
+
+    N5 (Nowicki & Smutnicki 1996): swap the first two or the last two operations of a block (a run
+    of the path on one machine), but not the first two of the first block nor the last two of the
+    last block (that cannot shorten the path). With `wide`, N7 (Zhang et al. 2007) as well: an
+    operation inside a block moved to its front or its end, and the block's first (last)
+    operation moved inside it; again none of them that keeps the path's first (last) block as
+    long and where it was."""
+    count = 0
+    i = 0
+    while i < length:
+        j = i
+        while j + 1 < length and mpred[path[j + 1]] == path[j]:
+            j += 1
+        if j > i:
+            single = i == 0 and j == length - 1
+            head_free = i > 0 or single  # the block's front may change the path
+            tail_free = j < length - 1 or single  # the block's end may change the path
+            if head_free or (tail_free and j == i + 1):
+                count = _add(cand, count, pos[path[i]], pos[path[i + 1]], 1)
+            if tail_free and j - 1 > i:
+                count = _add(cand, count, pos[path[j - 1]], pos[path[j]], 1)
+            if wide:
+                for x in range(i, j - 1):  # to the end
+                    if tail_free:
+                        count = _add(cand, count, pos[path[x]], pos[path[j]], 1)
+                for y in range(i + 2, j + 1):  # to the front
+                    if head_free:
+                        count = _add(cand, count, pos[path[i]], pos[path[y]], 0)
+                for y in range(i + 2, j):  # the first operation inside
+                    count = _add(cand, count, pos[path[i]], pos[path[y]], 1)
+                for x in range(i + 1, j - 1):  # the last operation inside
+                    count = _add(cand, count, pos[path[x]], pos[path[j]], 0)
+        i = j + 1
+    return count
+
+
+@njit(cache=True, nogil=True)
 def run(graph, moff, mseq, best_seq, links, times, work, tabu, counters, moves, lower_bound):
     """Up to `moves` tabu moves from the current sequences (whose heads and tails are current).
     Returns True when the search is over: the best makespan reached `lower_bound`, or the critical
@@ -222,9 +401,11 @@ def run(graph, moff, mseq, best_seq, links, times, work, tabu, counters, moves, 
     head, tail = times[0], times[1]
     n = duration.shape[0]
     path = np.empty(n, np.int64)
-    cand_u = np.empty(n + 1, np.int64)
-    cand_v = np.empty(n + 1, np.int64)
-    n_tabu = tabu.shape[0]
+    cand = np.empty((4 * n + 4, 3), np.int64)
+    seg = np.empty(n, np.int64)
+    old = np.empty(n, np.int64)
+    scratch = np.empty(n, np.int64)
+    wide = counters[_WIDE] != 0
     makespan = 0
     for o in range(n):
         if head[o] + duration[o] > makespan:
@@ -235,40 +416,21 @@ def run(graph, moff, mseq, best_seq, links, times, work, tabu, counters, moves, 
         it = counters[_IT]
         counters[_IT] = it + 1
         length = _critical_path(duration, jpred, mpred, head, makespan, path)
-        # N5: the first and the last adjacent pair of each block, but not the first pair of the
-        # first block nor the last pair of the last block (swapping those cannot shorten the path).
-        count = 0
-        i = 0
-        while i < length:
-            j = i
-            while j + 1 < length and mpred[path[j + 1]] == path[j]:
-                j += 1
-            if j > i:
-                single = i == 0 and j == length - 1
-                if i > 0 or single:
-                    cand_u[count] = path[i]
-                    cand_v[count] = path[i + 1]
-                    count += 1
-                if (j < length - 1 or single) and (j - 1 > i or not (i > 0 or single)):
-                    cand_u[count] = path[j - 1]
-                    cand_v[count] = path[j]
-                    count += 1
-            i = j + 1
+        count = _candidates(length, path, pos, mpred, wide, cand)
         if count == 0:
             return True
         chosen = -1
         chosen_value = 0
         ties = 0
         for c in range(count):
-            u = cand_u[c]
-            v = cand_v[c]
-            value = _estimate(u, v, duration, jpred, jsucc, head0, mpred, msucc, head, tail)
-            forbidden = False
-            for t in range(n_tabu):
-                if tabu[t, 2] > it and tabu[t, 0] == v and tabu[t, 1] == u:
-                    forbidden = True
-                    break
-            if forbidden and value >= counters[_BEST]:
+            first, last, forward = cand[c, 0], cand[c, 1], cand[c, 2] == 1
+            if not _acyclic(mseq[first], mseq[last], forward, duration, jpred, jsucc, head, tail):
+                continue
+            k = _reorder(mseq, first, last, forward, seg)
+            a = mpred[mseq[first]]
+            b = msucc[mseq[last]]
+            value = _estimate(seg, k, a, b, duration, jpred, jsucc, head0, head, tail, scratch)
+            if value >= counters[_BEST] and _is_tabu(mseq, first, last, forward, tabu, it):
                 continue
             if chosen < 0 or value < chosen_value:
                 chosen, chosen_value, ties = c, value, 1
@@ -277,22 +439,27 @@ def run(graph, moff, mseq, best_seq, links, times, work, tabu, counters, moves, 
                 if _rand(counters, ties) == 0:
                     chosen = c
         if chosen < 0:
-            chosen = _rand(counters, count)  # every move is tabu: take any
-        u = cand_u[chosen]
-        v = cand_v[chosen]
-        _swap(u, v, mseq, pos, mpred, msucc)
+            # every move is tabu (or may make a cycle): take any swap of the first kind
+            chosen = _rand(counters, count)
+            while cand[chosen, 1] > cand[chosen, 0] + 1:
+                chosen = _rand(counters, count)
+        first, last, forward = cand[chosen, 0], cand[chosen, 1], cand[chosen, 2] == 1
+        k = last - first + 1
+        old[:k] = mseq[first : last + 1]
+        a = mpred[old[0]]
+        b = msucc[old[k - 1]]
+        _reorder(mseq, first, last, forward, seg)
+        _place(first, seg, k, a, b, mseq, pos, mpred, msucc)
         tenure = counters[_TENURE]
-        slot = it % n_tabu
-        tabu[slot, 0] = u
-        tabu[slot, 1] = v
-        tabu[slot, 2] = it + tenure + _rand(counters, max(1, (2 * tenure) // 5 + 1))
+        until = it + tenure + _rand(counters, max(1, (2 * tenure) // 5 + 1))
+        _forbid_undoing(old, k, forward, tabu, until)
         makespan = _evaluate(duration, jpred, jsucc, head0, mpred, msucc, head, tail, work)
         if makespan < 0:
-            # A cycle: N5 makes none when durations are positive, but a zero-length operation
-            # can make a second path as long as the swapped arc. Undone, and kept tabu.
-            _swap(v, u, mseq, pos, mpred, msucc)
-            tabu[slot, 0] = v
-            tabu[slot, 1] = u
+            # A cycle: the sufficient condition needs positive durations (a zero-length
+            # operation can make a second path as long as a swapped arc), and a move taken
+            # when every move was tabu is not checked. Undone, and kept tabu.
+            _place(first, old, k, a, b, mseq, pos, mpred, msucc)
+            _forbid_again(old, k, forward, tabu, until)
             makespan = _evaluate(duration, jpred, jsucc, head0, mpred, msucc, head, tail, work)
         if makespan < counters[_BEST]:
             counters[_BEST] = makespan

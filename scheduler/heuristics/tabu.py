@@ -4,9 +4,12 @@ The classic local search of the field (Nowicki & Smutnicki 1996, "A fast taboo s
 for the job shop problem"): a schedule is a sequence per machine; its makespan is the longest path
 of the disjunctive graph. The N5 neighbourhood swaps the first two or the last two operations of
 each block of the critical path (a run of adjacent operations on one machine); such a swap never
-makes a cycle, and the other adjacent swaps cannot shorten the path. A move is chosen by the
-approximate makespan after it, from the heads and tails of the four touched operations, without
-building the schedule; the tabu list forbids undoing a recent swap unless it beats the best
+makes a cycle, and the other adjacent swaps cannot shorten the path. N7 (Zhang et al. 2007, the
+default, `NEIGHBOURHOOD`) also moves an operation inside a block to the block's front or end, and
+the block's first or last operation inside it, when a sufficient condition says the move makes
+no cycle (Balas & Vazacopoulos 1998). A move is chosen by the approximate makespan after it, from
+the heads and tails around the reordered run, without building the schedule; the tabu list
+forbids putting back, for a while, an order a move reversed, unless the move beats the best
 makespan. After `_stall` moves without improvement the walk restarts from the best sequences with a
 few random swaps of critical adjacent pairs (also cycle-free).
 
@@ -37,6 +40,10 @@ MIN_SECONDS = 0.5
 """No search (nor loading numba, about 0.5 s) with less time than this left."""
 CHUNK_SECONDS = 0.02
 """Aimed wall time of one compiled chunk of moves, between two looks at the deadline."""
+NEIGHBOURHOOD = "n7"
+"""The moves: "n5" swaps the first or last two operations of a critical block; "n7" also moves
+an operation inside a block to its front or end and a block's first or last operation inside it
+(`_tabu_kernels._candidates`)."""
 
 
 def applies(problem: Problem) -> bool:
@@ -183,6 +190,8 @@ class _State:
         counts = np.bincount(sequence, minlength=ix.n_machines)
         # Tenure from Zhang et al. (2007): 10 + jobs/machines, drawn up to 1.4 times that.
         tenure = 10 + ix.n_jobs // max(1, ix.n_machines)
+        # The tabu hash table: a move forbids one order per operation it passes.
+        rows = 1 << max(10, (64 * tenure - 1).bit_length())
         mseq = order.astype(i64)
         state = cls(
             graph=np.array(
@@ -200,9 +209,13 @@ class _State:
             links=np.zeros((3, n), i64),
             times=np.zeros((2, n), i64),
             work=np.zeros(3 * n, i64),
-            tabu=np.full((4 * tenure, 3), -1, dtype=i64),
+            tabu=np.full((rows, 3), -1, dtype=i64),
             counters=np.array(
-                [0, 0, 0, tenure, max(2000, 2 * n), seed * 2654435761 + 1, 0], dtype=i64
+                [
+                    *(0, 0, 0, tenure, max(2000, 2 * n), seed * 2654435761 + 1, 0),
+                    {"n5": 0, "n7": 1}[NEIGHBOURHOOD],
+                ],
+                dtype=i64,
             ),
             machine=np.asarray(machine, dtype=i64),
         )
@@ -249,7 +262,7 @@ def _build() -> dict[str, Any]:
         np.zeros((2, 2), i64),
         np.zeros(6, i64),
         np.full((4, 3), -1, i64),
-        np.array([0, 0, 0, 1, 10, 1, 0], i64),
+        np.array([0, 0, 0, 1, 10, 1, 0, 1], i64),
     )
     k.init(*args)
     k.run(*args, 4, 0)
