@@ -58,12 +58,13 @@ def test_tabu_schedule_verifies_and_never_worsens(shop):
     jobs, release = shop
     problem = make_problem(jobs, machines=4, release=release)
     start = best_dispatch(problem)
+    default = tabu.NEIGHBOURHOOD
     for neighbourhood in ("n5", "n7"):
         tabu.NEIGHBOURHOOD = neighbourhood
         try:
             improved = tabu_search(problem, start, deadline=Deadline(0.05), walks=1 + len(jobs) % 2)
         finally:
-            tabu.NEIGHBOURHOOD = "n7"
+            tabu.NEIGHBOURHOOD = default
         report = check(problem, improved)
         assert report.objective is not None
         assert report.objective <= check(problem, start).objective

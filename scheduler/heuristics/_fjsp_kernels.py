@@ -11,9 +11,9 @@ each end, of the current graph and of the graph without the operation being scan
 operation back anywhere on that machine is tabu until then (measured better than forbidding only
 its old place there: mk06/mk07/mk10 in 3 s, two seeds, 58-59/143-144/205-209 against
 60-61/144-145/207-213).
-`counters` starts with the first seven entries of `_tabu_kernels`' (iteration, best makespan,
+`counters` starts with the first seven of `_tabu_kernels`' counters (iteration, best makespan,
 moves since the best improved, tenure, stall limit, rng, restarts since the best improved), then
-the current makespan.
+holds the current makespan.
 """
 
 from __future__ import annotations

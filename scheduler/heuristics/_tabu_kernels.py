@@ -273,26 +273,18 @@ def _is_tabu(mseq, first, last, forward, tabu, it):
 
 
 @njit(cache=True, nogil=True)
-def _forbid_undoing(seg, k, forward, tabu, until):
-    """Make tabu the orders that a move of the run `seg[:k]` (the order before the move)
-    reversed: the moved operation before (forward) or after each operation it passed."""
-    if forward:
-        for t in range(1, k):
-            _forbid(tabu, seg[0], seg[t], until)
-    else:
-        for t in range(k - 1):
-            _forbid(tabu, seg[t], seg[k - 1], until)
-
-
-@njit(cache=True, nogil=True)
-def _forbid_again(seg, k, forward, tabu, until):
-    """Make tabu the move of the run `seg[:k]` (the order before the move) itself."""
-    if forward:
-        for t in range(1, k):
-            _forbid(tabu, seg[t], seg[0], until)
-    else:
-        for t in range(k - 1):
-            _forbid(tabu, seg[k - 1], seg[t], until)
+def _forbid_move(run, forward, tabu, until, again):
+    """Make tabu, for a move of `run` (the order before the move), the orders it reversed: the
+    moved operation before (forward) or after each operation it passed; with `again`, the orders
+    it made instead (the move itself)."""
+    k = run.shape[0]
+    moved = run[0] if forward else run[k - 1]
+    for t in range(1, k) if forward else range(k - 1):
+        o = run[t]
+        before, after = (moved, o) if forward else (o, moved)
+        if again:
+            before, after = after, before
+        _forbid(tabu, before, after, until)
 
 
 @njit(cache=True, nogil=True)
@@ -452,14 +444,14 @@ def run(graph, moff, mseq, best_seq, links, times, work, tabu, counters, moves, 
         _place(first, seg, k, a, b, mseq, pos, mpred, msucc)
         tenure = counters[_TENURE]
         until = it + tenure + _rand(counters, max(1, (2 * tenure) // 5 + 1))
-        _forbid_undoing(old, k, forward, tabu, until)
+        _forbid_move(old[:k], forward, tabu, until, False)
         makespan = _evaluate(duration, jpred, jsucc, head0, mpred, msucc, head, tail, work)
         if makespan < 0:
             # A cycle: the sufficient condition needs positive durations (a zero-length
             # operation can make a second path as long as a swapped arc), and a move taken
             # when every move was tabu is not checked. Undone, and kept tabu.
             _place(first, old, k, a, b, mseq, pos, mpred, msucc)
-            _forbid_again(old, k, forward, tabu, until)
+            _forbid_move(old[:k], forward, tabu, until, True)
             makespan = _evaluate(duration, jpred, jsucc, head0, mpred, msucc, head, tail, work)
         if makespan < counters[_BEST]:
             counters[_BEST] = makespan
